@@ -1,0 +1,156 @@
+"""Write the asset files of one synthetic product: COGs, thumbnail, metadata sidecars.
+
+Every file is written to a temporary name in the same folder and renamed into place, so a
+reader never sees half a file, and an interrupted run leaves no partial file behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+import rasterio
+from PIL import Image
+
+from . import scenes
+from . import sentinel2 as s2
+from .acquisitions import Acquisition
+
+#: Internal tile size of the COGs (GDAL's default for the COG driver).
+COG_BLOCKSIZE = 512
+THUMBNAIL_SIZE = 256
+
+
+@contextmanager
+def atomic_path(target: Path) -> Iterator[Path]:
+    """Yield a temporary path next to ``target``; rename it to ``target`` only on success."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(
+        prefix=f".{target.name}.", suffix=".partial", dir=target.parent
+    )
+    os.close(handle)
+    temporary_path = Path(temporary)
+    try:
+        yield temporary_path
+        os.replace(temporary_path, target)
+    finally:
+        temporary_path.unlink(missing_ok=True)
+
+
+def write_cog(target: Path, pixels: np.ndarray, acquisition: Acquisition, resolution: int) -> None:
+    """Write a tiled, deflate-compressed Cloud Optimized GeoTIFF with overviews."""
+    layers = pixels if pixels.ndim == 3 else pixels[np.newaxis]
+    place = acquisition.place
+    profile = {
+        "driver": "COG",
+        "width": layers.shape[2],
+        "height": layers.shape[1],
+        "count": layers.shape[0],
+        "dtype": layers.dtype.name,
+        "crs": f"EPSG:{place.epsg}",
+        "transform": place.transform(resolution),
+        "nodata": 0,
+        "compress": "deflate",
+        "predictor": 2,
+        "blocksize": COG_BLOCKSIZE,
+        "overview_resampling": "average" if layers.dtype != np.uint8 or layers.shape[0] == 3
+        else "nearest",
+        "BIGTIFF": "NO",
+    }
+    with atomic_path(target) as temporary, rasterio.open(temporary, "w", **profile) as dst:
+        dst.write(layers)
+
+
+def _write_band(acquisition: Acquisition, key: str, target: Path) -> None:
+    band = s2.BANDS_BY_KEY[key]
+    write_cog(target, scenes.band_digital_numbers(acquisition, key), acquisition, band.resolution)
+
+
+def _write_visual(acquisition: Acquisition, target: Path) -> None:
+    write_cog(target, scenes.true_colour(acquisition), acquisition, 10)
+
+
+def _write_auxiliary(acquisition: Acquisition, key: str, target: Path) -> None:
+    makers: dict[str, Callable[[Acquisition], np.ndarray]] = {
+        "scl": scenes.scene_classification,
+        "aot": scenes.aerosol_optical_thickness,
+        "wvp": scenes.water_vapour,
+    }
+    write_cog(target, np.asarray(makers[key](acquisition)), acquisition, s2.AUXILIARY_RESOLUTION)
+
+
+def _write_thumbnail(acquisition: Acquisition, target: Path) -> None:
+    rgb = scenes.true_colour(acquisition).transpose(1, 2, 0)
+    image = Image.fromarray(rgb).resize((THUMBNAIL_SIZE, THUMBNAIL_SIZE), Image.Resampling.BOX)
+    with atomic_path(target) as temporary:
+        image.save(temporary, format="JPEG", quality=80)
+
+
+def _write_tileinfo(acquisition: Acquisition, target: Path, properties: dict) -> None:
+    place = acquisition.place
+    info = {
+        "path": f"tiles/{place.utm_zone}/{place.latitude_band}/{place.grid_square}/"
+        f"{acquisition.day.year}/{acquisition.day.month}/{acquisition.day.day}/0",
+        "timestamp": properties["datetime"],
+        "utmZone": place.utm_zone,
+        "latitudeBand": place.latitude_band,
+        "gridSquare": place.grid_square,
+        "productName": properties["s2:product_uri"].removesuffix(".SAFE"),
+        "dataCoveragePercentage": round(100 - properties["s2:nodata_pixel_percentage"], 2),
+        "cloudyPixelPercentage": round(properties["eo:cloud_cover"], 2),
+        "note": "Synthetic product of the offline lesson catalog, not real Sentinel-2 data.",
+    }
+    with atomic_path(target) as temporary:
+        temporary.write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
+
+
+def _write_granule_metadata(acquisition: Acquisition, target: Path, properties: dict) -> None:
+    percentages = "\n".join(
+        f"      <{name.removeprefix('s2:').upper()}>{properties[name]}"
+        f"</{name.removeprefix('s2:').upper()}>"
+        for name in s2.SCL_PERCENTAGE_PROPERTIES.values()
+    )
+    xml = f"""<?xml version="1.0" encoding="UTF-8"?>
+<!-- Synthetic product of the offline lesson catalog, not real Sentinel-2 data. -->
+<Level-2A_Tile_ID>
+  <General_Info>
+    <TILE_ID>{properties["s2:granule_id"]}</TILE_ID>
+    <SENSING_TIME>{properties["datetime"]}</SENSING_TIME>
+    <PROCESSING_BASELINE>{properties["s2:processing_baseline"]}</PROCESSING_BASELINE>
+  </General_Info>
+  <Quality_Indicators_Info>
+    <Image_Content_QI>
+      <CLOUDY_PIXEL_PERCENTAGE>{properties["eo:cloud_cover"]}</CLOUDY_PIXEL_PERCENTAGE>
+{percentages}
+    </Image_Content_QI>
+  </Quality_Indicators_Info>
+</Level-2A_Tile_ID>
+"""
+    with atomic_path(target) as temporary:
+        temporary.write_text(xml, encoding="utf-8")
+
+
+def write_asset(acquisition: Acquisition, key: str, target: Path, properties: dict) -> None:
+    """Write the file of asset ``key`` of ``acquisition`` to ``target``.
+
+    ``properties`` are the item's properties (the sidecar metadata files repeat some).
+    """
+    if key in s2.BANDS_BY_KEY:
+        _write_band(acquisition, key, target)
+    elif key in s2.AUXILIARY_BY_KEY:
+        _write_auxiliary(acquisition, key, target)
+    elif key == "visual":
+        _write_visual(acquisition, target)
+    elif key == "thumbnail":
+        _write_thumbnail(acquisition, target)
+    elif key == "tileinfo_metadata":
+        _write_tileinfo(acquisition, target, properties)
+    elif key == "granule_metadata":
+        _write_granule_metadata(acquisition, target, properties)
+    else:
+        raise KeyError(f"no synthetic asset called {key!r}; known: {sorted(s2.ASSET_FILES)}")

@@ -1,0 +1,151 @@
+"""Facts about Sentinel-2 L2A products as Earth Search v1 publishes them.
+
+One table, used both to write the synthetic pixels (``scenes``) and to describe them
+(``catalog``), so the files and their metadata cannot disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+COLLECTION_ID = "sentinel-2-l2a"
+COG_MEDIA_TYPE = "image/tiff; application=geotiff; profile=cloud-optimized"
+
+# SCL (scene classification) classes of the ESA Level-2A processor.
+SCL_NO_DATA = 0
+SCL_SATURATED_DEFECTIVE = 1
+SCL_DARK_AREA = 2
+SCL_CLOUD_SHADOW = 3
+SCL_VEGETATION = 4
+SCL_NOT_VEGETATED = 5
+SCL_WATER = 6
+SCL_UNCLASSIFIED = 7
+SCL_CLOUD_MEDIUM_PROBABILITY = 8
+SCL_CLOUD_HIGH_PROBABILITY = 9
+SCL_THIN_CIRRUS = 10
+SCL_SNOW_ICE = 11
+
+#: Earth Search's ``eo:cloud_cover`` counts these SCL classes.
+SCL_CLOUD_CLASSES = (
+    SCL_CLOUD_MEDIUM_PROBABILITY,
+    SCL_CLOUD_HIGH_PROBABILITY,
+    SCL_THIN_CIRRUS,
+)
+
+#: Item property that holds the share of valid pixels in each SCL class.
+SCL_PERCENTAGE_PROPERTIES = {
+    SCL_SATURATED_DEFECTIVE: "s2:saturated_defective_pixel_percentage",
+    SCL_DARK_AREA: "s2:dark_features_percentage",
+    SCL_CLOUD_SHADOW: "s2:cloud_shadow_percentage",
+    SCL_VEGETATION: "s2:vegetation_percentage",
+    SCL_NOT_VEGETATED: "s2:not_vegetated_percentage",
+    SCL_WATER: "s2:water_percentage",
+    SCL_UNCLASSIFIED: "s2:unclassified_percentage",
+    SCL_CLOUD_MEDIUM_PROBABILITY: "s2:medium_proba_clouds_percentage",
+    SCL_CLOUD_HIGH_PROBABILITY: "s2:high_proba_clouds_percentage",
+    SCL_THIN_CIRRUS: "s2:thin_cirrus_percentage",
+    SCL_SNOW_ICE: "s2:snow_ice_percentage",
+}
+
+REFLECTANCE_SCALE = 0.0001
+#: From processing baseline 04.00 on, L2A digital numbers carry a +1000 offset.
+BOA_OFFSET = -0.1
+#: The day ESA switched the archive to processing baseline 04.00.
+BASELINE_04_START = date(2022, 1, 25)
+
+
+@dataclass(frozen=True)
+class Band:
+    """One spectral band as an Earth Search v1 asset."""
+
+    key: str
+    file_stem: str
+    title: str
+    common_name: str
+    description: str
+    center_wavelength: float
+    full_width_half_max: float
+    resolution: int
+
+
+#: The reflectance bands of an L2A product (band 10, cirrus, is not delivered at L2A).
+BANDS: tuple[Band, ...] = (
+    Band("coastal", "B01", "Coastal aerosol (band 1) - 60m", "coastal",
+         "Coastal aerosol (band 1)", 0.443, 0.027, 60),
+    Band("blue", "B02", "Blue (band 2) - 10m", "blue", "Blue (band 2)", 0.49, 0.098, 10),
+    Band("green", "B03", "Green (band 3) - 10m", "green", "Green (band 3)", 0.56, 0.045, 10),
+    Band("red", "B04", "Red (band 4) - 10m", "red", "Red (band 4)", 0.665, 0.038, 10),
+    Band("rededge1", "B05", "Red edge 1 (band 5) - 20m", "rededge",
+         "Red edge 1 (band 5)", 0.704, 0.019, 20),
+    Band("rededge2", "B06", "Red edge 2 (band 6) - 20m", "rededge",
+         "Red edge 2 (band 6)", 0.74, 0.018, 20),
+    Band("rededge3", "B07", "Red edge 3 (band 7) - 20m", "rededge",
+         "Red edge 3 (band 7)", 0.783, 0.028, 20),
+    Band("nir", "B08", "NIR 1 (band 8) - 10m", "nir", "NIR 1 (band 8)", 0.842, 0.145, 10),
+    Band("nir08", "B8A", "NIR 2 (band 8A) - 20m", "nir08", "NIR 2 (band 8A)", 0.865, 0.033, 20),
+    Band("nir09", "B09", "NIR 3 (band 9) - 60m", "nir09", "NIR 3 (band 9)", 0.945, 0.026, 60),
+    Band("swir16", "B11", "SWIR 1 (band 11) - 20m", "swir16", "SWIR 1 (band 11)", 1.61, 0.143, 20),
+    Band("swir22", "B12", "SWIR 2 (band 12) - 20m", "swir22", "SWIR 2 (band 12)", 2.19, 0.242, 20),
+)  # fmt: skip
+
+BANDS_BY_KEY = {band.key: band for band in BANDS}
+
+#: The true-colour image combines these bands, in this order.
+VISUAL_BANDS = ("red", "green", "blue")
+
+
+@dataclass(frozen=True)
+class AuxiliaryRaster:
+    """A non-reflectance raster of the L2A product (SCL, AOT, WVP)."""
+
+    key: str
+    file_stem: str
+    title: str
+    data_type: str
+    scale: float | None = None
+    unit: str | None = None
+
+
+AUXILIARY_RASTERS: tuple[AuxiliaryRaster, ...] = (
+    AuxiliaryRaster("aot", "AOT", "Aerosol optical thickness (AOT)", "uint16", scale=0.001),
+    AuxiliaryRaster("scl", "SCL", "Scene classification map (SCL)", "uint8"),
+    AuxiliaryRaster("wvp", "WVP", "Water vapour (WVP)", "uint16", scale=0.001, unit="cm"),
+)
+AUXILIARY_BY_KEY = {raster.key: raster for raster in AUXILIARY_RASTERS}
+AUXILIARY_RESOLUTION = 20
+
+#: Asset key -> file name of every asset an item carries.
+ASSET_FILES: dict[str, str] = {
+    **{band.key: f"{band.file_stem}.tif" for band in BANDS},
+    **{raster.key: f"{raster.file_stem}.tif" for raster in AUXILIARY_RASTERS},
+    "visual": "TCI.tif",
+    "thumbnail": "thumbnail.jpg",
+    "granule_metadata": "granule_metadata.xml",
+    "tileinfo_metadata": "tileinfo_metadata.json",
+}
+
+
+def processing_baseline(day: date) -> str:
+    """The ESA processing baseline of a product acquired on ``day`` (as on Earth Search)."""
+    if day >= BASELINE_04_START:
+        return "04.00"
+    if day >= date(2021, 6, 30):
+        return "03.00"
+    return "02.09"
+
+
+def reflectance_offset(baseline: str) -> float:
+    """The ``raster:bands`` offset that turns digital numbers into reflectance."""
+    return BOA_OFFSET if float(baseline) >= 4.0 else 0.0
+
+
+def eo_band(band: Band) -> dict[str, object]:
+    """The ``eo:bands`` entry of one band, as Earth Search writes it."""
+    return {
+        "name": band.key,
+        "common_name": band.common_name,
+        "description": band.description,
+        "center_wavelength": band.center_wavelength,
+        "full_width_half_max": band.full_width_half_max,
+    }
