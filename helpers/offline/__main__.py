@@ -1,8 +1,8 @@
 """Command line of the offline Earth Search.
 
-    python -m helpers.offline generate [--catalog DIR] [--force]
-    python -m helpers.offline serve [--catalog DIR] [--port 8765]
-    python -m helpers.offline lab [--port 8765] [-- extra jupyter lab arguments]
+python -m helpers.offline generate [--catalog DIR] [--force]
+python -m helpers.offline serve [--catalog DIR] [--port 8765]
+python -m helpers.offline lab [--port 8765] [-- extra jupyter lab arguments]
 """
 
 from __future__ import annotations
@@ -54,8 +54,16 @@ def _lab(catalog: Path | None, port: int, lab_args: list[str]) -> int:
     thread.start()
     env = {**os.environ, "STAC_API_URL": api_url}
     print(f"STAC_API_URL={api_url} is set for the notebooks. Stop with Ctrl+C.", flush=True)
-    command = [sys.executable, "-m", "jupyter", "lab", "--ip", LOOPBACK,
-               f"--notebook-dir={REPOSITORY}", *lab_args]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "jupyter",
+        "lab",
+        "--ip",
+        LOOPBACK,
+        f"--notebook-dir={REPOSITORY}",
+        *lab_args,
+    ]
     try:
         return subprocess.call(command, env=env)
     except KeyboardInterrupt:
@@ -63,22 +71,40 @@ def _lab(catalog: Path | None, port: int, lab_args: list[str]) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m helpers.offline", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    parser = argparse.ArgumentParser(
+        prog="python -m helpers.offline",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
     generate = commands.add_parser("generate", help="write the synthetic catalog's metadata")
-    generate.add_argument("--catalog", type=Path, default=None,
-                          help=f"catalog folder (default: {default_catalog_folder()})")  # fmt: skip
+    generate.add_argument(
+        "--catalog",
+        type=Path,
+        default=None,
+        help=f"catalog folder (default: {default_catalog_folder()})",
+    )
     generate.add_argument("--force", action="store_true", help="regenerate even if current")
 
     serve = commands.add_parser("serve", help="serve a catalog folder as a STAC API")
-    serve.add_argument("--catalog", type=Path, default=None,
-                       help="static catalog folder (default: the generated one, made if missing)")  # fmt: skip
-    serve.add_argument("--host", default=LOOPBACK,
-                       help="address to listen on (default 127.0.0.1: this computer only)")  # fmt: skip
-    serve.add_argument("--port", type=int, default=DEFAULT_PORT,
-                       help=f"port (default {DEFAULT_PORT}; 0 picks a free one)")  # fmt: skip
+    serve.add_argument(
+        "--catalog",
+        type=Path,
+        default=None,
+        help="static catalog folder (default: the generated one, made if missing)",
+    )
+    serve.add_argument(
+        "--host",
+        default=LOOPBACK,
+        help="address to listen on (default 127.0.0.1: this computer only)",
+    )
+    serve.add_argument(
+        "--port",
+        type=int,
+        default=DEFAULT_PORT,
+        help=f"port (default {DEFAULT_PORT}; 0 picks a free one)",
+    )
 
     lab = commands.add_parser("lab", help="serve the catalog and start JupyterLab using it")
     lab.add_argument("--catalog", type=Path, default=None)

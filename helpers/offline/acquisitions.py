@@ -117,8 +117,9 @@ def acquisitions_for(
             cloud, cirrus, haze = _weather(provisional.seed, day)
             snow = SNOW_DAYS[0] <= day <= SNOW_DAYS[1] and place is AMSTERDAM
             found.append(
-                Acquisition(place, orbit.platform, orbit.relative_orbit, stamp,
-                            cloud, cirrus, haze, snow)  # fmt: skip
+                Acquisition(
+                    place, orbit.platform, orbit.relative_orbit, stamp, cloud, cirrus, haze, snow
+                )
             )
     return sorted(found, key=lambda acquisition: acquisition.datetime)
 

@@ -58,7 +58,8 @@ def write_cog(target: Path, pixels: np.ndarray, acquisition: Acquisition, resolu
         "compress": "deflate",
         "predictor": 2,
         "blocksize": COG_BLOCKSIZE,
-        "overview_resampling": "average" if layers.dtype != np.uint8 or layers.shape[0] == 3
+        "overview_resampling": "average"
+        if layers.dtype != np.uint8 or layers.shape[0] == 3
         else "nearest",
         "BIGTIFF": "NO",
     }

@@ -195,7 +195,9 @@ def bbox_geometry(bbox: Sequence[float]) -> shapely.Geometry:
     if south > north:
         raise SearchError(f"bbox south ({south}) is greater than north ({north}).")
     if west > east:
-        return shapely.union(shapely.box(west, south, 180, north), shapely.box(-180, south, east, north))
+        return shapely.union(
+            shapely.box(west, south, 180, north), shapely.box(-180, south, east, north)
+        )
     return shapely.box(west, south, east, north)
 
 
@@ -255,6 +257,14 @@ def _coerce(actual: Any, expected: Any) -> Any:
 def _compare(operator: str, actual: Any, expected: Any) -> bool:
     if actual is None:
         return operator == "neq"
+    if isinstance(actual, list):
+        # An array property (e.g. instruments) matches when any of its values does.
+        matched = any(_compare(operator, value, expected) for value in actual)
+        return (
+            not any(_compare("eq", value, expected) for value in actual)
+            if (operator == "neq")
+            else matched
+        )
     expected = _coerce(actual, expected)
     match operator:
         case "eq":
@@ -280,9 +290,7 @@ def _compare(operator: str, actual: Any, expected: Any) -> bool:
     return False
 
 
-def sort_items(
-    items: list[IndexedItem], sortby: Sequence[tuple[str, str]]
-) -> list[IndexedItem]:
+def sort_items(items: list[IndexedItem], sortby: Sequence[tuple[str, str]]) -> list[IndexedItem]:
     """Sort by several fields (stable sorts from the last key to the first); missing last."""
     ordered = list(items)
     for name, direction in reversed(list(sortby)):
@@ -325,20 +333,35 @@ def page_start(matches: list[IndexedItem], token: str | None) -> int:
     )
 
 
+#: Fields every item keeps when ``include`` names some.
+ALWAYS_INCLUDED = frozenset({"type", "stac_version", "id", "collection"})
+#: The fields extension's default set, used when ``include`` is given but empty.
+DEFAULT_FIELDS = frozenset({"type", "stac_version", "id", "geometry", "bbox", "links", "assets",
+                            "collection", "properties.datetime"})  # fmt: skip
+
+
 def filter_fields(
-    document: dict[str, Any], include: Iterable[str], exclude: Iterable[str]
+    document: dict[str, Any], include: Iterable[str] | None, exclude: Iterable[str]
 ) -> dict[str, Any]:
-    """Apply the fields extension: keep ``include`` (on top of the defaults), drop ``exclude``."""
-    include, exclude = set(include), set(exclude)
-    if include:
-        defaults = {"type", "stac_version", "id", "bbox", "geometry", "links", "assets",
-                    "collection", "properties.datetime"}  # fmt: skip
-        result: dict[str, Any] = {}
-        for path in defaults | include:
-            _copy_path(document, result, path)
+    """Apply the fields extension to one item.
+
+    ``include`` None: the whole item; empty: the default set; otherwise those fields plus
+    ``type``, ``stac_version``, ``id`` and ``collection``. ``exclude`` then removes fields,
+    except where the same or a deeper field is included
+    (``-properties,+properties.eo:cloud_cover`` keeps that one property).
+    """
+    exclude = set(exclude)
+    if include is None:
+        kept: set[str] = set()
+        result: dict[str, Any] = json.loads(json.dumps(document))
     else:
-        result = json.loads(json.dumps(document))
-    for path in exclude - include:
+        kept = set(include)
+        result = {}
+        for path in (kept | ALWAYS_INCLUDED) if kept else DEFAULT_FIELDS:
+            _copy_path(document, result, path)
+    for path in exclude:
+        if any(field == path or field.startswith(path + ".") for field in kept):
+            continue
         _delete_path(result, path)
     return result
 

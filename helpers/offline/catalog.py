@@ -1,4 +1,4 @@
-"""Item and collection metadata in the shape of Earth Search v1, written to disk as a static catalog.
+"""Item and collection metadata shaped like Earth Search v1, written to disk as a static catalog.
 
 Layout of a catalog folder (the same as the real bucket: item JSON next to its assets)::
 
@@ -79,8 +79,7 @@ def _product_names(acquisition: Acquisition, baseline: str) -> dict[str, str]:
         f"R{acquisition.relative_orbit:03d}_T{tile}_{generation}.SAFE",
         "s2:generation_time": _stamp(generated),
         "s2:datatake_id": f"G{satellite}_{sensing}_{absolute_orbit:06d}_N{baseline}",
-        "s2:datastrip_id": f"{satellite}_OPER_MSI_L2A_DS_2BPS_{generation}_S{sensing}_"
-        f"N{baseline}",
+        "s2:datastrip_id": f"{satellite}_OPER_MSI_L2A_DS_2BPS_{generation}_S{sensing}_N{baseline}",
         "s2:granule_id": f"{satellite}_OPER_MSI_L2A_TL_2BPS_{generation}_A{absolute_orbit:06d}_"
         f"T{tile}_N{baseline}",
     }
@@ -230,10 +229,9 @@ def make_item(acquisition: Acquisition) -> dict[str, Any]:
         "links": [
             {"rel": "root", "href": f"{depth}/{CATALOG_FILE}", "type": "application/json"},
             {"rel": "parent", "href": f"{depth}/{COLLECTION_FILE}", "type": "application/json"},
-            {"rel": "collection", "href": f"{depth}/{COLLECTION_FILE}",
-             "type": "application/json"},
+            {"rel": "collection", "href": f"{depth}/{COLLECTION_FILE}", "type": "application/json"},
             {"rel": "license", "href": LICENSE_URL},
-        ],  # fmt: skip
+        ],
         "assets": item_assets(acquisition, offset),
         "bbox": [min(lons), min(lats), max(lons), max(lats)],
         "stac_extensions": ITEM_EXTENSIONS,
@@ -257,14 +255,20 @@ def make_collection(items: list[dict[str, Any]]) -> dict[str, Any]:
             {"rel": "root", "href": f"../{CATALOG_FILE}", "type": "application/json"},
             {"rel": "parent", "href": f"../{CATALOG_FILE}", "type": "application/json"},
             {"rel": "license", "href": LICENSE_URL, "title": "proprietary"},
-            {"rel": "cite-as", "href": "https://doi.org/10.5270/S2_-742ikth",
-             "title": "Copernicus Sentinel-2 MSI Level-2A (L2A) Bottom-of-Atmosphere Radiance"},
+            {
+                "rel": "cite-as",
+                "href": "https://doi.org/10.5270/S2_-742ikth",
+                "title": "Copernicus Sentinel-2 MSI Level-2A (L2A) Bottom-of-Atmosphere Radiance",
+            },
         ]
         + [
-            {"rel": "item", "href": f"../{item_folder_of(item)}/{item['id']}.json",
-             "type": "application/geo+json"}
+            {
+                "rel": "item",
+                "href": f"../{item_folder_of(item)}/{item['id']}.json",
+                "type": "application/geo+json",
+            }
             for item in items
-        ],  # fmt: skip
+        ],
         "stac_extensions": [
             "https://stac-extensions.github.io/item-assets/v1.0.0/schema.json",
             "https://stac-extensions.github.io/view/v1.0.0/schema.json",
@@ -275,11 +279,15 @@ def make_collection(items: list[dict[str, Any]]) -> dict[str, Any]:
         "item_assets": item_assets(None, s2.BOA_OFFSET),
         "extent": {
             "spatial": {
-                "bbox": [[
-                    min(b[0] for b in bboxes), min(b[1] for b in bboxes),
-                    max(b[2] for b in bboxes), max(b[3] for b in bboxes),
-                ]]
-            },  # fmt: skip
+                "bbox": [
+                    [
+                        min(b[0] for b in bboxes),
+                        min(b[1] for b in bboxes),
+                        max(b[2] for b in bboxes),
+                        max(b[3] for b in bboxes),
+                    ]
+                ]
+            },
             "temporal": {"interval": [[datetimes[0], datetimes[-1]]]},
         },
         "license": "proprietary",
@@ -287,9 +295,11 @@ def make_collection(items: list[dict[str, Any]]) -> dict[str, Any]:
         "providers": [
             {"name": "ESA", "roles": ["producer"], "url": "https://earth.esa.int/web/guest/home"},
             {"name": "Element 84", "roles": ["processor"], "url": "https://element84.com"},
-            {"name": "Access satellite imagery lesson (synthetic copy)",
-             "roles": ["processor", "host"]},
-        ],  # fmt: skip
+            {
+                "name": "Access satellite imagery lesson (synthetic copy)",
+                "roles": ["processor", "host"],
+            },
+        ],
         "summaries": {
             "platform": ["sentinel-2a", "sentinel-2b"],
             "constellation": ["sentinel-2"],
@@ -313,8 +323,8 @@ def make_root_catalog() -> dict[str, Any]:
         "id": "earth-search-offline",
         "stac_version": STAC_VERSION,
         "title": "Earth Search (offline lesson copy)",
-        "description": "A local stand-in for Earth Search v1 (https://earth-search.aws.element84.com/v1). "
-        + SYNTHETIC_NOTE,
+        "description": "A local stand-in for Earth Search v1 "
+        "(https://earth-search.aws.element84.com/v1). " + SYNTHETIC_NOTE,
         "links": [
             {"rel": "root", "href": f"./{CATALOG_FILE}", "type": "application/json"},
             {"rel": "child", "href": f"./{COLLECTION_FILE}", "type": "application/json"},

@@ -269,7 +269,11 @@ def place_for_tile(tile: str) -> Place:
     try:
         return PLACES_BY_TILE[tile]
     except KeyError:
-        raise KeyError(f"no synthetic place for tile {tile!r}; known: {sorted(PLACES_BY_TILE)}") from None
+        raise KeyError(
+            f"no synthetic place for tile {tile!r}; known: {sorted(PLACES_BY_TILE)}"
+        ) from None
+
+
 #: Number of distinct crop calendars (see ``scenes.CROP_CALENDARS``).
 CROP_KINDS = 4
 
@@ -288,9 +292,7 @@ def _utm_shapes(place: Place, features: Iterable[Feature]) -> list[tuple[BaseGeo
 def land_cover(place: Place, resolution: int = 10) -> np.ndarray:
     """Rasterize the place's land cover on its window grid (uint8 ``LandCover`` codes)."""
     shape = place.shape(resolution)
-    crop_shapes = [
-        (place.to_utm(Polygon(zone)), int(LandCover.CROP)) for zone in place.crop_zones
-    ]
+    crop_shapes = [(place.to_utm(Polygon(zone)), int(LandCover.CROP)) for zone in place.crop_zones]
     cover = rasterio.features.rasterize(
         crop_shapes + _utm_shapes(place, place.features),
         out_shape=shape,

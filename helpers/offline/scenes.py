@@ -211,7 +211,9 @@ def _shift(mask: np.ndarray, rows: int, cols: int) -> np.ndarray:
     if abs(rows) >= height or abs(cols) >= width:
         return shifted
     src = mask[max(0, -rows) : height - max(0, rows), max(0, -cols) : width - max(0, cols)]
-    shifted[max(0, rows) : max(0, rows) + src.shape[0], max(0, cols) : max(0, cols) + src.shape[1]] = src
+    shifted[
+        max(0, rows) : max(0, rows) + src.shape[0], max(0, cols) : max(0, cols) + src.shape[1]
+    ] = src
     return shifted
 
 

@@ -20,7 +20,7 @@ import attr
 import cql2
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, field_validator
 from stac_fastapi.api.app import StacApi
 from stac_fastapi.api.errors import DEFAULT_STATUS_CODES
 from stac_fastapi.api.models import (
@@ -42,7 +42,7 @@ from stac_fastapi.types.core import AsyncBaseCoreClient
 from stac_fastapi.types.errors import NotFoundError
 from stac_fastapi.types.requests import get_base_url
 from stac_fastapi.types.rfc3339 import str_to_interval
-from stac_fastapi.types.search import APIRequest
+from stac_fastapi.types.search import APIRequest, BaseSearchPostRequest
 from starlette.concurrency import run_in_threadpool
 
 from .. import __version__
@@ -77,13 +77,20 @@ SORT_CONFORMANCE = [
 ]
 
 
+class OfflineSearchPostRequest(BaseSearchPostRequest):
+    """POST /search body; like stac-server, a single collection or id may be a plain string."""
+
+    @field_validator("collections", "ids", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
+
 @attr.s
 class GETNextPagination(APIRequest):
     """Earth Search (stac-server) pages with a ``next`` token, not ``token``."""
 
-    next: Annotated[str | None, Query(description="Token of the next page")] = attr.ib(
-        default=None
-    )
+    next: Annotated[str | None, Query(description="Token of the next page")] = attr.ib(default=None)
 
 
 class POSTNextPagination(BaseModel):
@@ -242,7 +249,7 @@ class OfflineCoreClient(AsyncBaseCoreClient):
             sortby=[_sort_term(term) for term in sortby] if sortby else None,
         )
         include, exclude = _split_fields(fields or [])
-        return self._page(search, limit, next, request, None, include, exclude)
+        return self._page(search, limit, next, request, None, include or None, exclude)
 
     async def post_search(self, search_request: BaseModel, **kwargs: Any) -> dict[str, Any]:
         request: Request = kwargs["request"]
@@ -261,9 +268,16 @@ class OfflineCoreClient(AsyncBaseCoreClient):
             filter=_parse_filter(filter_expr, getattr(search_request, "filter_lang", None)),
             sortby=[(_field_name(s.field), s.direction.value) for s in sortby] if sortby else None,
         )
-        include = set(fields.include or ()) if fields else set()
-        exclude = set(fields.exclude or ()) if fields else set()
         raw_body = json.loads(await request.body() or b"{}")
+        raw_fields = raw_body.get("fields", {})
+        if "fields" in raw_body and not isinstance(raw_fields, dict):
+            raise SearchError(
+                'fields must be an object such as {"include": ["id"], "exclude": []}; '
+                f"got {raw_fields!r}."
+            )
+        # An explicit (even empty) include list asks for the default set; none: whole items.
+        include = set(fields.include or ()) if fields and "include" in raw_fields else None
+        exclude = set(fields.exclude or ()) if fields else set()
         return self._page(search, search_request.limit, getattr(search_request, "next", None),
                           request, raw_body, include, exclude)  # fmt: skip
 
@@ -288,15 +302,19 @@ class OfflineCoreClient(AsyncBaseCoreClient):
         include: set[str] | None = None,
         exclude: set[str] | None = None,
     ) -> dict[str, Any]:
+        """One page of results; ``include``/``exclude`` as in ``backend.filter_fields``."""
         limit = limit or DEFAULT_LIMIT
         matches = self.catalog.search(search)
         start = page_start(matches, token)
         page = matches[start : start + limit]
         features = [self._api_item(item, request) for item in page]
-        if include or exclude:
-            features = [filter_fields(f, include or set(), exclude or set()) for f in features]
+        if include is not None or exclude:
+            features = [filter_fields(f, include, exclude or set()) for f in features]
         api = get_base_url(request).rstrip("/")
-        links: list[dict[str, Any]] = [{"rel": "root", "type": "application/json", "href": api}]
+        links: list[dict[str, Any]] = [
+            {"rel": "self", "type": "application/geo+json", "href": str(request.url)},
+            {"rel": "root", "type": "application/json", "href": api},
+        ]
         if page and start + limit < len(matches):
             links.append(_next_link(request, post_body, page_token(page[-1])))
         return {
@@ -317,7 +335,7 @@ def _next_link(request: Request, post_body: dict[str, Any] | None, token: str) -
                             "type": "application/geo+json"}  # fmt: skip
     if post_body is None:
         params = [(k, v) for k, v in request.query_params.multi_items() if k != "next"]
-        link.update(method="GET", href=f"{url}?{urlencode(params + [('next', token)])}")
+        link.update(method="GET", href=f"{url}?{urlencode([*params, ('next', token)])}")
     else:
         link.update(method="POST", href=url, merge=False, body={**post_body, "next": token})
     return link
@@ -364,8 +382,10 @@ def _parse_filter(expression: Any, language: str | None) -> cql2.Expr | None:
 
 
 def _field_name(name: str) -> str:
-    return name if name.startswith("properties.") or name in ("id", "collection") else (
-        f"properties.{name}"
+    return (
+        name
+        if name.startswith("properties.") or name in ("id", "collection")
+        else (f"properties.{name}")
     )
 
 
@@ -557,7 +577,9 @@ def create_app(catalog_folder: Path | str) -> FastAPI:
         description=LANDING_DESCRIPTION,
         router=APIRouter(prefix=API_PREFIX),
         search_get_request_model=create_get_request_model(extensions),
-        search_post_request_model=create_post_request_model(extensions),
+        search_post_request_model=create_post_request_model(
+            extensions, base_model=OfflineSearchPostRequest
+        ),
         items_get_request_model=create_request_model(
             "ItemCollectionUri", base_model=ItemCollectionUri, extensions=[pagination]
         ),
@@ -577,7 +599,9 @@ def create_app(catalog_folder: Path | str) -> FastAPI:
                 {"code": "NotFound", "description": f"No file {relative!r} in the catalog."},
                 status_code=404,
             )
-        return FileResponse(path, media_type=MEDIA_TYPES.get(path.suffix, "application/octet-stream"))
+        return FileResponse(
+            path, media_type=MEDIA_TYPES.get(path.suffix, "application/octet-stream")
+        )
 
     traffic = FileTrafficCounter.reset({})
     app.add_middleware(FileTrafficCounter, stats=traffic)
@@ -594,8 +618,11 @@ def create_app(catalog_folder: Path | str) -> FastAPI:
     async def index(request: Request) -> JSONResponse:
         root = _server_root(request)
         return JSONResponse(
-            {"description": LANDING_DESCRIPTION, "stac_api": f"{root}{API_PREFIX}",
-             "files": f"{root}{FILES_PREFIX}/"}  # fmt: skip
+            {
+                "description": LANDING_DESCRIPTION,
+                "stac_api": f"{root}{API_PREFIX}",
+                "files": f"{root}{FILES_PREFIX}/",
+            }
         )
 
     return app
