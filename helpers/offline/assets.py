@@ -21,8 +21,8 @@ from . import scenes
 from . import sentinel2 as s2
 from .acquisitions import Acquisition
 
-#: Internal tile size of the COGs (GDAL's default for the COG driver).
-COG_BLOCKSIZE = 512
+#: Internal tile size of the COGs: small enough that even the 60 m bands get an overview.
+COG_BLOCKSIZE = 256
 THUMBNAIL_SIZE = 256
 
 

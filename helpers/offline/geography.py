@@ -15,7 +15,8 @@ import numpy as np
 import rasterio.features
 from affine import Affine
 from pyproj import Transformer
-from shapely import LineString, Polygon, ops
+import shapely
+from shapely import LineString, Polygon
 from shapely.geometry.base import BaseGeometry
 
 LonLat = tuple[float, float]
@@ -85,7 +86,7 @@ class Place:
         return super().__reduce__()
 
     def to_utm(self, geometry: BaseGeometry) -> BaseGeometry:
-        return ops.transform(_to_utm(self.epsg).transform, geometry)
+        return shapely.transform(geometry, _to_utm(self.epsg).transform, interleaved=False)
 
     def footprint_lonlat(self, points_per_side: int = 4) -> list[LonLat]:
         """The window outline in longitude/latitude, counter-clockwise, closed."""

@@ -13,20 +13,19 @@ import copy
 import json
 import threading
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 import attr
 import cql2
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
-from pydantic import BaseModel, field_validator
+from pydantic import BaseModel, Field, field_validator
 from stac_fastapi.api.app import StacApi
 from stac_fastapi.api.errors import DEFAULT_STATUS_CODES
 from stac_fastapi.api.models import (
     ItemCollectionUri,
     create_get_request_model,
-    create_post_request_model,
     create_request_model,
 )
 from stac_fastapi.extensions import (
@@ -84,6 +83,13 @@ class OfflineSearchPostRequest(BaseSearchPostRequest):
     @classmethod
     def _one_or_many(cls, value: Any) -> Any:
         return [value] if isinstance(value, str) else value
+
+
+class TextOrJsonFilter(BaseModel):
+    """POST filters as CQL2 JSON or, as pystac-client sends for text filters, CQL2 text."""
+
+    filter_expr: dict[str, Any] | str | None = Field(None, alias="filter")
+    filter_lang: Literal["cql2-json", "cql2-text"] | None = Field(None, alias="filter-lang")
 
 
 @attr.s
@@ -526,7 +532,9 @@ class FileTrafficCounter:
     @staticmethod
     def reset(stats: dict[str, int]) -> dict[str, int]:
         stats.clear()
-        stats.update(requests=0, partial_responses=0, full_responses=0, bytes_sent=0)
+        stats.update(
+            requests=0, head_requests=0, partial_responses=0, full_responses=0, bytes_sent=0
+        )
         return stats
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
@@ -534,6 +542,10 @@ class FileTrafficCounter:
             await self.app(scope, receive, send)
             return
         self.stats["requests"] += 1
+        if scope["method"] == "HEAD":
+            self.stats["head_requests"] += 1
+            await self.app(scope, receive, send)
+            return
 
         async def counting_send(message: dict) -> None:
             if message["type"] == "http.response.start":
@@ -577,8 +589,12 @@ def create_app(catalog_folder: Path | str) -> FastAPI:
         description=LANDING_DESCRIPTION,
         router=APIRouter(prefix=API_PREFIX),
         search_get_request_model=create_get_request_model(extensions),
-        search_post_request_model=create_post_request_model(
-            extensions, base_model=OfflineSearchPostRequest
+        search_post_request_model=create_request_model(
+            "SearchPostRequest",
+            base_model=OfflineSearchPostRequest,
+            extensions=extensions,
+            mixins=[TextOrJsonFilter],
+            request_type="POST",
         ),
         items_get_request_model=create_request_model(
             "ItemCollectionUri", base_model=ItemCollectionUri, extensions=[pagination]

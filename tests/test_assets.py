@@ -1,0 +1,157 @@
+"""Asset files served over HTTP: real COGs whose pixels agree with the item metadata."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+import pytest
+import rasterio
+import requests
+import rioxarray
+from PIL import Image
+from rio_cogeo.cogeo import cog_validate
+
+from helpers.offline.sentinel2 import SCL_PERCENTAGE_PROPERTIES
+
+Item = dict[str, Any]
+SCL_CLOUDS = (8, 9, 10)
+SCL_VEGETATION, SCL_WATER = 4, 6
+
+
+def _href(api_url: str, item: Item, key: str) -> str:
+    folder = item["properties"]["earthsearch:s3_path"].split("/", 3)[3]
+    return f"{api_url.removesuffix('/v1')}/files/{folder}/{item['assets'][key]['href'][2:]}"
+
+
+def _sample(items: list[Item], count: int) -> list[Item]:
+    """Items spread over time, cloudiness and both places."""
+    ordered = sorted(items, key=lambda item: item["properties"]["eo:cloud_cover"])
+    step = max(1, len(ordered) // count)
+    return ordered[::step][:count]
+
+
+def _clearest(items: list[Item], year: int) -> Item:
+    summer = [
+        item for item in items
+        if item["properties"]["datetime"].startswith(f"{year}-0") and "_31UFU_" in item["id"]
+        and datetime.fromisoformat(item["properties"]["datetime"][:10]).month in (6, 7, 8)
+    ]  # fmt: skip
+    return min(summer, key=lambda item: item["properties"]["eo:cloud_cover"])
+
+
+def test_cloud_cover_equals_the_share_of_cloudy_scl_pixels(
+    api_url: str, catalog_items: list[Item]
+) -> None:
+    for item in _sample(catalog_items, 16):
+        with rasterio.open(_href(api_url, item, "scl")) as scl_file:
+            scl = scl_file.read(1)
+        counts = np.bincount(scl.ravel(), minlength=12)
+        valid = counts.sum() - counts[0]
+        cloudy = 100 * counts[list(SCL_CLOUDS)].sum() / valid
+        assert item["properties"]["eo:cloud_cover"] == pytest.approx(cloudy, abs=1e-5), item["id"]
+        for scl_class, name in SCL_PERCENTAGE_PROPERTIES.items():
+            share = 100 * counts[scl_class] / valid
+            assert item["properties"][name] == pytest.approx(share, abs=1e-5), (item["id"], name)
+
+
+@pytest.mark.parametrize(
+    "key", ["coastal", "blue", "red", "rededge1", "nir", "nir08", "swir22", "scl", "aot", "wvp",
+            "visual"],
+)  # fmt: skip
+def test_assets_are_valid_cogs_matching_their_metadata(
+    api_url: str, catalog_items: list[Item], key: str
+) -> None:
+    item = _clearest(catalog_items, 2022)
+    asset = item["assets"][key]
+    href = _href(api_url, item, key)
+    is_valid, errors, _ = cog_validate(href, quiet=True)
+    assert is_valid, errors
+    with rasterio.open(href) as dataset:
+        assert list(dataset.shape) == asset["proj:shape"]
+        assert list(dataset.transform)[:6] == asset["proj:transform"]
+        assert dataset.crs.to_epsg() == item["properties"]["proj:epsg"]
+        assert dataset.overviews(1), "a COG for quick looks needs overviews"
+        assert dataset.profile["tiled"] and dataset.compression.name == "deflate"
+        expected_type = (
+            asset["raster:bands"][0]["data_type"] if "raster:bands" in asset else "uint8"
+        )
+        assert dataset.dtypes[0] == expected_type
+        assert dataset.count == (3 if key == "visual" else 1)
+        assert dataset.nodata == 0
+
+
+@pytest.mark.parametrize("year", [2021, 2022])
+def test_ndvi_with_scale_and_offset_is_plausible(
+    api_url: str, catalog_items: list[Item], year: int
+) -> None:
+    item = _clearest(catalog_items, year)
+
+    def reflectance(key: str) -> np.ndarray:
+        band = item["assets"][key]["raster:bands"][0]
+        with rasterio.open(_href(api_url, item, key)) as dataset:
+            numbers = dataset.read(1).astype("float64")
+        return numbers * band["scale"] + band["offset"]
+
+    red, nir = reflectance("red"), reflectance("nir")
+    ndvi = (nir - red) / (nir + red)
+    with rasterio.open(_href(api_url, item, "scl")) as dataset:
+        scl = np.repeat(np.repeat(dataset.read(1), 2, axis=0), 2, axis=1)
+    assert np.nanmax(np.abs(ndvi)) <= 1
+    assert np.median(ndvi[scl == SCL_WATER]) < 0
+    assert np.median(ndvi[scl == SCL_VEGETATION]) > 0.4
+    offset = item["assets"]["red"]["raster:bands"][0]["offset"]
+    assert offset == (0 if year == 2021 else -0.1)
+
+
+def test_thumbnail_is_a_jpeg(api_url: str, catalog_items: list[Item]) -> None:
+    item = catalog_items[0]
+    response = requests.get(_href(api_url, item, "thumbnail"), timeout=30)
+    assert response.headers["content-type"] == "image/jpeg"
+    image = Image.open(io.BytesIO(response.content))
+    assert image.format == "JPEG" and image.mode == "RGB" and min(image.size) >= 128
+
+
+def test_metadata_sidecars_repeat_the_item_facts(api_url: str, catalog_items: list[Item]) -> None:
+    item = catalog_items[3]
+    tileinfo = requests.get(_href(api_url, item, "tileinfo_metadata"), timeout=30).json()
+    assert tileinfo["cloudyPixelPercentage"] == round(item["properties"]["eo:cloud_cover"], 2)
+    granule = requests.get(_href(api_url, item, "granule_metadata"), timeout=30).text
+    assert item["properties"]["s2:granule_id"] in granule
+
+
+def test_rioxarray_reads_the_lesson_clip_with_range_requests(
+    api_url: str, catalog_items: list[Item]
+) -> None:
+    item = _clearest(catalog_items, 2021)
+    href = _href(api_url, item, "visual")
+    requests.get(href, headers={"Range": "bytes=0-0"}, timeout=60)  # made on first use
+    root = api_url.removesuffix("/v1")
+    requests.post(f"{root}/_stats/reset", timeout=10)
+    size = int(requests.head(href, timeout=10).headers["content-length"])
+
+    with rasterio.Env(GDAL_DISABLE_READDIR_ON_OPEN="EMPTY_DIR"):
+        visual = rioxarray.open_rasterio(href)
+        clip = visual.rio.clip_box(minx=627000, miny=5802000, maxx=631000, maxy=5806000)
+        pixels = clip.values
+    assert visual.shape == (3, *item["assets"]["visual"]["proj:shape"])
+    assert pixels.shape == (3, 400, 400)
+    assert clip.rio.crs.to_epsg() == 32631
+    assert clip.rio.bounds() == (627000, 5802000, 631000, 5806000)
+    assert pixels.min() >= 1  # inside the window: no nodata
+
+    traffic = requests.get(f"{root}/_stats", timeout=10).json()
+    assert traffic["partial_responses"] >= 1
+    assert traffic["full_responses"] == 0
+    assert traffic["bytes_sent"] < size / 2, (traffic, size)
+
+
+def test_served_bytes_are_identical_to_the_file(api_url: str, catalog_items: list[Item]) -> None:
+    href = _href(api_url, catalog_items[0], "scl")
+    whole = requests.get(href, timeout=60).content
+    part = requests.get(href, headers={"Range": "bytes=100-1099"}, timeout=10)
+    assert part.status_code == 206
+    assert part.content == whole[100:1100]
+    assert part.headers["content-range"] == f"bytes 100-1099/{len(whole)}"

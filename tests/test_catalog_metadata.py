@@ -1,0 +1,184 @@
+"""The generated catalog has the shape of Earth Search v1 sentinel-2-l2a and the lesson's needs."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pystac
+import pytest
+import shapely
+from pyproj import Transformer
+from shapely.geometry import Point, box, shape
+from stac_pydantic import Collection as CollectionModel
+from stac_pydantic import Item as ItemModel
+
+DATA = Path(__file__).parent / "data"
+REFERENCE_ITEM = json.loads(
+    (DATA / "earth-search-v1-item-S2A_13TDE_20231008_0_L2A.json").read_text()
+)
+REFERENCE_COLLECTION = json.loads(
+    (DATA / "earth-search-v1-collection-sentinel-2-l2a.json").read_text()
+)
+LESSON_CLIP_BOX = box(627000, 5802000, 631000, 5806000)  # EPSG:32631, from the source lesson
+ID_PATTERN = re.compile(r"^S2[AB]_(\d{2})([C-X])([A-Z]{2})_(\d{8})_0_L2A$")
+REQUIRED_ASSETS = {"coastal", "blue", "green", "red", "rededge1", "rededge2", "rededge3", "nir",
+                   "nir08", "nir09", "swir16", "swir22", "scl", "aot", "wvp", "visual",
+                   "thumbnail"}  # fmt: skip
+
+Item = dict[str, Any]
+
+
+def _day(item: Item) -> date:
+    return datetime.fromisoformat(item["properties"]["datetime"].replace("Z", "+00:00")).date()
+
+
+def _amsterdam(items: list[Item]) -> list[Item]:
+    return [item for item in items if "_31UFU_" in item["id"]]
+
+
+def test_every_item_is_valid_stac_with_earth_search_ids(catalog_items: list[Item]) -> None:
+    for item in catalog_items:
+        ItemModel.model_validate(item)
+        pystac.Item.from_dict(item)
+        match = ID_PATTERN.match(item["id"])
+        assert match, item["id"]
+        zone, band, square, day = match.groups()
+        props = item["properties"]
+        assert (props["mgrs:utm_zone"], props["mgrs:latitude_band"], props["mgrs:grid_square"]) == (
+            int(zone), band, square,
+        )  # fmt: skip
+        assert props["grid:code"] == f"MGRS-{zone}{band}{square}"
+        assert props["proj:epsg"] == 32600 + int(zone)
+        assert day == _day(item).strftime("%Y%m%d")
+        assert props["platform"] == f"sentinel-2{item['id'][2].lower()}"
+        assert item["collection"] == "sentinel-2-l2a"
+
+
+def test_property_names_match_the_live_earth_search(catalog_items: list[Item]) -> None:
+    live_names = set(REFERENCE_ITEM["properties"])
+    for item in catalog_items:
+        assert live_names <= set(item["properties"]), live_names - set(item["properties"])
+    assert {link["rel"] for link in catalog_items[0]["links"]} >= {"root", "parent", "license"}
+    assert catalog_items[0]["stac_extensions"] == REFERENCE_ITEM["stac_extensions"]
+
+
+def test_assets_match_the_live_earth_search(catalog_items: list[Item]) -> None:
+    live = {key: asset for key, asset in REFERENCE_ITEM["assets"].items() if "jp2" not in key}
+    for item in catalog_items[::25]:
+        assets = item["assets"]
+        assert REQUIRED_ASSETS <= set(assets)
+        assert set(assets) == set(live)
+        for key, asset in assets.items():
+            reference = live[key]
+            assert asset["href"].rsplit("/", 1)[1] == reference["href"].rsplit("/", 1)[1], key
+            for field in ("title", "type", "roles", "eo:bands", "gsd"):
+                assert asset.get(field) == reference.get(field), (key, field)
+            if "raster:bands" in reference:
+                ours, theirs = asset["raster:bands"][0], reference["raster:bands"][0]
+                assert set(ours) == set(theirs), key
+                for field in ("nodata", "data_type", "spatial_resolution", "scale", "unit"):
+                    assert ours.get(field) == theirs.get(field), (key, field)
+            assert ("proj:shape" in asset) == ("proj:shape" in reference), key
+
+
+def test_grids_follow_the_tile_and_band_resolution(catalog_items: list[Item]) -> None:
+    for item in _amsterdam(catalog_items)[::40]:
+        for key in ("red", "rededge1", "coastal", "scl", "visual"):
+            asset = item["assets"][key]
+            resolution = asset["proj:transform"][0]
+            rows, cols = asset["proj:shape"]
+            x0, y0 = asset["proj:transform"][2], asset["proj:transform"][5]
+            assert resolution in (10, 20, 60)
+            # the window lies on the real 31UFU grid (origin 600000, 5900040)
+            assert (x0 - 600000) % 60 == 0 and (5900040 - y0) % 60 == 0
+            window = box(x0, y0 - rows * resolution, x0 + cols * resolution, y0)
+            assert window.contains(LESSON_CLIP_BOX), key
+        assert item["assets"]["red"]["proj:shape"] == [
+            2 * n for n in item["assets"]["scl"]["proj:shape"]
+        ]
+
+
+def test_amsterdam_items_cover_the_lesson_box_and_others_do_not(catalog_items: list[Item]) -> None:
+    to_lonlat = Transformer.from_crs(32631, 4326, always_xy=True).transform
+    clip_lonlat = shapely.transform(LESSON_CLIP_BOX, to_lonlat, interleaved=False)
+    amsterdam = Point(4.90, 52.37)
+    covering = [item for item in catalog_items if shape(item["geometry"]).contains(clip_lonlat)]
+    others = [item for item in catalog_items if not shape(item["geometry"]).intersects(amsterdam)]
+    assert {item["id"] for item in covering} == {item["id"] for item in _amsterdam(catalog_items)}
+    assert len(others) >= 50
+    assert len(covering) + len(others) == len(catalog_items)
+    for item in catalog_items:
+        west, south, east, north = item["bbox"]
+        assert shape(item["geometry"]).bounds == pytest.approx((west, south, east, north))
+
+
+def test_acquisitions_follow_the_sentinel2_revisit(catalog_items: list[Item]) -> None:
+    passes: dict[tuple[str, str], list[date]] = defaultdict(list)
+    for item in _amsterdam(catalog_items):
+        orbit = item["properties"]["s2:product_uri"].split("_")[4]
+        passes[(item["properties"]["platform"], orbit)].append(_day(item))
+    assert set(passes) == {("sentinel-2a", "R051"), ("sentinel-2a", "R008"),
+                           ("sentinel-2b", "R051"), ("sentinel-2b", "R008")}  # fmt: skip
+    for days in passes.values():
+        days.sort()
+        assert {later - earlier for earlier, later in zip(days, days[1:])} == {timedelta(days=10)}
+    years = {_day(item).year for item in catalog_items}
+    assert years == {2021, 2022}
+    # the lesson's printed ids exist (v0 listed these for January 2022)
+    ids = {item["id"] for item in catalog_items}
+    assert {
+        "S2B_31UFU_20220125_0_L2A",
+        "S2A_31UFU_20220120_0_L2A",
+        "S2B_31UFU_20220102_0_L2A",
+    } <= ids
+
+
+def test_cloud_cover_spread_and_consistency(catalog_items: list[Item]) -> None:
+    amsterdam_2021 = [item for item in _amsterdam(catalog_items) if _day(item).year == 2021]
+    covers = [item["properties"]["eo:cloud_cover"] for item in amsterdam_2021]
+    clear = [cover for cover in covers if cover < 5]
+    assert 5 <= len(clear) <= len(covers) / 4
+    assert sum(cover > 90 for cover in covers) >= 10
+    for item in catalog_items:
+        props = item["properties"]
+        clouds = sum(props[f"s2:{kind}_percentage"] for kind in
+                     ("medium_proba_clouds", "high_proba_clouds", "thin_cirrus"))  # fmt: skip
+        assert props["eo:cloud_cover"] == pytest.approx(clouds, abs=2e-6)
+        shares = [value for name, value in props.items() if name.endswith("_percentage")
+                  and name not in ("s2:nodata_pixel_percentage",
+                                   "s2:degraded_msi_data_percentage")]  # fmt: skip
+        assert sum(shares) == pytest.approx(100, abs=1e-4)
+
+
+def test_processing_baseline_sets_the_reflectance_offset(catalog_items: list[Item]) -> None:
+    switch = date(2022, 1, 25)
+    for item in catalog_items:
+        props = item["properties"]
+        baseline = props["s2:processing_baseline"]
+        offset = item["assets"]["red"]["raster:bands"][0]["offset"]
+        assert (baseline >= "04.00") == (_day(item) >= switch), item["id"]
+        assert offset == (-0.1 if baseline >= "04.00" else 0), item["id"]
+        assert props["earthsearch:boa_offset_applied"] == (offset != 0)
+        assert f"_N{baseline.replace('.', '')}_" in props["s2:product_uri"]
+        assert item["assets"]["scl"]["raster:bands"][0].get("offset") is None
+
+
+def test_synthetic_data_is_labelled_everywhere(
+    catalog_folder: Path, catalog_items: list[Item]
+) -> None:
+    collection = json.loads((catalog_folder / "sentinel-2-l2a" / "collection.json").read_text())
+    root = json.loads((catalog_folder / "catalog.json").read_text())
+    CollectionModel.model_validate(collection)
+    assert "synthetic" in collection["description"].lower()
+    assert "synthetic" in root["description"].lower()
+    for item in catalog_items:
+        assert "synthetic" in item["properties"]["title"].lower()
+        assert "synthetic" in item["properties"]["description"].lower()
+    assert set(collection["item_assets"]) == set(catalog_items[0]["assets"])
+    live_summaries = set(REFERENCE_COLLECTION["summaries"])
+    assert live_summaries <= set(collection["summaries"])
