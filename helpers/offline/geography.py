@@ -13,9 +13,9 @@ from functools import lru_cache
 
 import numpy as np
 import rasterio.features
+import shapely
 from affine import Affine
 from pyproj import Transformer
-import shapely
 from shapely import LineString, Polygon
 from shapely.geometry.base import BaseGeometry
 
