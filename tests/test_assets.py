@@ -35,10 +35,12 @@ def _sample(items: list[Item], count: int) -> list[Item]:
 
 def _clearest(items: list[Item], year: int) -> Item:
     summer = [
-        item for item in items
-        if item["properties"]["datetime"].startswith(f"{year}-0") and "_31UFU_" in item["id"]
+        item
+        for item in items
+        if item["properties"]["datetime"].startswith(f"{year}-0")
+        and "_31UFU_" in item["id"]
         and datetime.fromisoformat(item["properties"]["datetime"][:10]).month in (6, 7, 8)
-    ]  # fmt: skip
+    ]
     return min(summer, key=lambda item: item["properties"]["eo:cloud_cover"])
 
 
@@ -58,9 +60,9 @@ def test_cloud_cover_equals_the_share_of_cloudy_scl_pixels(
 
 
 @pytest.mark.parametrize(
-    "key", ["coastal", "blue", "red", "rededge1", "nir", "nir08", "swir22", "scl", "aot", "wvp",
-            "visual"],
-)  # fmt: skip
+    "key",
+    ["coastal", "blue", "red", "rededge1", "nir", "nir08", "swir22", "scl", "aot", "wvp", "visual"],
+)
 def test_assets_are_valid_cogs_matching_their_metadata(
     api_url: str, catalog_items: list[Item], key: str
 ) -> None:

@@ -27,9 +27,25 @@ REFERENCE_COLLECTION = json.loads(
 )
 LESSON_CLIP_BOX = box(627000, 5802000, 631000, 5806000)  # EPSG:32631, from the source lesson
 ID_PATTERN = re.compile(r"^S2[AB]_(\d{2})([C-X])([A-Z]{2})_(\d{8})_0_L2A$")
-REQUIRED_ASSETS = {"coastal", "blue", "green", "red", "rededge1", "rededge2", "rededge3", "nir",
-                   "nir08", "nir09", "swir16", "swir22", "scl", "aot", "wvp", "visual",
-                   "thumbnail"}  # fmt: skip
+REQUIRED_ASSETS = {
+    "coastal",
+    "blue",
+    "green",
+    "red",
+    "rededge1",
+    "rededge2",
+    "rededge3",
+    "nir",
+    "nir08",
+    "nir09",
+    "swir16",
+    "swir22",
+    "scl",
+    "aot",
+    "wvp",
+    "visual",
+    "thumbnail",
+}
 
 Item = dict[str, Any]
 
@@ -51,8 +67,10 @@ def test_every_item_is_valid_stac_with_earth_search_ids(catalog_items: list[Item
         zone, band, square, day = match.groups()
         props = item["properties"]
         assert (props["mgrs:utm_zone"], props["mgrs:latitude_band"], props["mgrs:grid_square"]) == (
-            int(zone), band, square,
-        )  # fmt: skip
+            int(zone),
+            band,
+            square,
+        )
         assert props["grid:code"] == f"MGRS-{zone}{band}{square}"
         assert props["proj:epsg"] == 32600 + int(zone)
         assert day == _day(item).strftime("%Y%m%d")
@@ -123,8 +141,12 @@ def test_acquisitions_follow_the_sentinel2_revisit(catalog_items: list[Item]) ->
     for item in _amsterdam(catalog_items):
         orbit = item["properties"]["s2:product_uri"].split("_")[4]
         passes[(item["properties"]["platform"], orbit)].append(_day(item))
-    assert set(passes) == {("sentinel-2a", "R051"), ("sentinel-2a", "R008"),
-                           ("sentinel-2b", "R051"), ("sentinel-2b", "R008")}  # fmt: skip
+    assert set(passes) == {
+        ("sentinel-2a", "R051"),
+        ("sentinel-2a", "R008"),
+        ("sentinel-2b", "R051"),
+        ("sentinel-2b", "R008"),
+    }
     for days in passes.values():
         days.sort()
         assert {later - earlier for earlier, later in itertools.pairwise(days)} == {
@@ -149,12 +171,17 @@ def test_cloud_cover_spread_and_consistency(catalog_items: list[Item]) -> None:
     assert sum(cover > 90 for cover in covers) >= 10
     for item in catalog_items:
         props = item["properties"]
-        clouds = sum(props[f"s2:{kind}_percentage"] for kind in
-                     ("medium_proba_clouds", "high_proba_clouds", "thin_cirrus"))  # fmt: skip
+        clouds = sum(
+            props[f"s2:{kind}_percentage"]
+            for kind in ("medium_proba_clouds", "high_proba_clouds", "thin_cirrus")
+        )
         assert props["eo:cloud_cover"] == pytest.approx(clouds, abs=2e-6)
-        shares = [value for name, value in props.items() if name.endswith("_percentage")
-                  and name not in ("s2:nodata_pixel_percentage",
-                                   "s2:degraded_msi_data_percentage")]  # fmt: skip
+        shares = [
+            value
+            for name, value in props.items()
+            if name.endswith("_percentage")
+            and name not in ("s2:nodata_pixel_percentage", "s2:degraded_msi_data_percentage")
+        ]
         assert sum(shares) == pytest.approx(100, abs=1e-4)
 
 

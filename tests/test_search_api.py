@@ -138,16 +138,31 @@ def test_query_forms_and_methods_agree(
 @pytest.mark.parametrize(
     ("filter_", "lang"),
     [
-        ("\"eo:cloud_cover\" < 5 AND datetime >= TIMESTAMP('2021-01-01T00:00:00Z') "
-         "AND datetime < TIMESTAMP('2022-01-01T00:00:00Z')", "cql2-text"),
-        ({"op": "and", "args": [
-            {"op": "<", "args": [{"property": "eo:cloud_cover"}, 5]},
-            {"op": ">=", "args": [{"property": "datetime"}, {"timestamp": "2021-01-01T00:00:00Z"}]},
-            {"op": "<", "args": [{"property": "datetime"}, {"timestamp": "2022-01-01T00:00:00Z"}]},
-        ]}, "cql2-json"),
+        (
+            "\"eo:cloud_cover\" < 5 AND datetime >= TIMESTAMP('2021-01-01T00:00:00Z') "
+            "AND datetime < TIMESTAMP('2022-01-01T00:00:00Z')",
+            "cql2-text",
+        ),
+        (
+            {
+                "op": "and",
+                "args": [
+                    {"op": "<", "args": [{"property": "eo:cloud_cover"}, 5]},
+                    {
+                        "op": ">=",
+                        "args": [{"property": "datetime"}, {"timestamp": "2021-01-01T00:00:00Z"}],
+                    },
+                    {
+                        "op": "<",
+                        "args": [{"property": "datetime"}, {"timestamp": "2022-01-01T00:00:00Z"}],
+                    },
+                ],
+            },
+            "cql2-json",
+        ),
     ],
     ids=["text", "json"],
-)  # fmt: skip
+)
 def test_cql2_filter_matches_the_query_extension(
     client: Client, catalog_items: list[Item], filter_: Any, lang: str
 ) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -27,43 +28,32 @@ from .process import (
 REPOSITORY = Path(__file__).resolve().parents[2]
 
 
-def _serve(catalog: Path | None, host: str, port: int, generate_if_missing: bool) -> None:
+def _serve(folder: Path, sock: socket.socket) -> None:
+    """Serve ``folder`` on an already bound socket until interrupted."""
     import uvicorn
 
     from .server import create_app
 
-    folder = ensure_catalog(catalog) if generate_if_missing else Path(catalog)
-    sock = bind_socket(host, port)
-    actual_port = sock.getsockname()[1]
+    host, port = sock.getsockname()[:2]
     app = create_app(folder)
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
-    server = uvicorn.Server(config)
     print(f"Serving catalog {folder}", flush=True)
-    print(f"{READY_PREFIX}http://{host}:{actual_port}/v1", flush=True)
-    server.run(sockets=[sock])
+    print(f"{READY_PREFIX}http://{host}:{port}/v1", flush=True)
+    uvicorn.Server(config).run(sockets=[sock])
 
 
 def _lab(catalog: Path | None, port: int, lab_args: list[str]) -> int:
     folder = ensure_catalog(catalog)
     sock = bind_socket(LOOPBACK, port)
-    sock.close()  # checked that the port is free; uvicorn binds it again below
-    api_url = f"http://{LOOPBACK}:{port}/v1"
+    api_url = f"http://{LOOPBACK}:{sock.getsockname()[1]}/v1"
     thread = threading.Thread(
-        target=_serve, args=(folder, LOOPBACK, port, False), daemon=True, name="offline-server"
+        target=_serve, args=(folder, sock), daemon=True, name="offline-server"
     )
     thread.start()
     env = {**os.environ, "STAC_API_URL": api_url}
     print(f"STAC_API_URL={api_url} is set for the notebooks. Stop with Ctrl+C.", flush=True)
-    command = [
-        sys.executable,
-        "-m",
-        "jupyter",
-        "lab",
-        "--ip",
-        LOOPBACK,
-        f"--notebook-dir={REPOSITORY}",
-        *lab_args,
-    ]
+    command = [sys.executable, "-m", "jupyter", "lab", "--ip", LOOPBACK,
+               f"--notebook-dir={REPOSITORY}", *lab_args]  # fmt: skip
     try:
         return subprocess.call(command, env=env)
     except KeyboardInterrupt:
@@ -118,7 +108,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "serve":
             generated = args.catalog is None or args.catalog == default_catalog_folder()
-            _serve(args.catalog, args.host, args.port, generate_if_missing=generated)
+            folder = ensure_catalog(args.catalog) if generated else args.catalog
+            _serve(folder, bind_socket(args.host, args.port))
             return 0
         extra = [a for a in args.lab_args if a != "--"]
         return _lab(args.catalog, args.port, extra)

@@ -1,0 +1,69 @@
+"""Generation is deterministic and leaves no partial files behind."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from helpers.offline import catalog
+from helpers.offline.acquisitions import all_acquisitions
+from helpers.offline.assets import write_asset
+
+
+def _digests(folder: Path) -> dict[str, str]:
+    return {
+        str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+@pytest.fixture(scope="module")
+def sample() -> list:
+    acquisitions = all_acquisitions()
+    return acquisitions[::60]
+
+
+def test_same_metadata_bytes_on_every_run(tmp_path: Path, sample: list) -> None:
+    catalog.generate(tmp_path / "first", sample, workers=1)
+    catalog.generate(tmp_path / "second", sample, workers=2)
+    first, second = _digests(tmp_path / "first"), _digests(tmp_path / "second")
+    assert first == second
+    assert len([name for name in first if name.endswith("_L2A.json")]) == len(sample)
+
+
+@pytest.mark.parametrize("key", ["red", "scl", "visual", "thumbnail", "coastal"])
+def test_same_asset_bytes_on_every_run(tmp_path: Path, sample: list, key: str) -> None:
+    acquisition = sample[1]
+    properties = catalog.item_properties(acquisition)
+    write_asset(acquisition, key, tmp_path / "a" / key, properties)
+    write_asset(acquisition, key, tmp_path / "b" / key, properties)
+    assert (tmp_path / "a" / key).read_bytes() == (tmp_path / "b" / key).read_bytes()
+
+
+def test_an_interrupted_write_leaves_no_file(tmp_path: Path, sample: list, monkeypatch) -> None:
+    acquisition = sample[0]
+    target = tmp_path / "B04.tif"
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("disk unplugged")
+
+    monkeypatch.setattr("helpers.offline.scenes.band_digital_numbers", explode)
+    with pytest.raises(RuntimeError):
+        write_asset(acquisition, "red", target, catalog.item_properties(acquisition))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_interrupted_generation_is_redone(tmp_path: Path, sample: list) -> None:
+    folder = tmp_path / "catalog"
+    catalog.generate(folder, sample[:2], workers=1)
+    assert catalog.catalog_is_current(folder)
+    (folder / catalog.MARKER_FILE).unlink()  # as if the run had stopped before the end
+    assert not catalog.catalog_is_current(folder)
+
+
+def test_unknown_asset_key_is_refused(tmp_path: Path, sample: list) -> None:
+    with pytest.raises(KeyError, match=r"B04.*known"):
+        write_asset(sample[0], "B04", tmp_path / "x.tif", {})

@@ -1,0 +1,218 @@
+"""The offline server process: binding, file serving safety, any catalog folder, the CLI."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import numpy as np
+import psutil
+import pystac
+import pytest
+import rasterio
+import requests
+from pystac_client import Client
+
+from helpers.errors import OfflineServerError
+from helpers.offline import OfflineServer
+from helpers.offline.process import bind_socket
+
+
+def _raw_get(root_url: str, path: str) -> tuple[int, bytes]:
+    """GET a path exactly as written (no client-side normalisation of '..')."""
+    parts = urlsplit(root_url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    connection.request("GET", path)
+    response = connection.getresponse()
+    return response.status, response.read()
+
+
+def test_server_listens_on_loopback_only(offline_server: OfflineServer) -> None:
+    port = urlsplit(offline_server.root_url).port
+    listening = [
+        conn.laddr
+        for conn in psutil.Process(offline_server.process.pid).net_connections(kind="inet")
+        if conn.status == psutil.CONN_LISTEN
+    ]
+    assert [(address.ip, address.port) for address in listening] == [("127.0.0.1", port)]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/files/../pyproject.toml",
+        "/files/%2e%2e/%2e%2e/etc/passwd",
+        "/files/..%2f..%2fetc%2fpasswd",
+        "/files//etc/passwd",
+        "/files/.offline-catalog.json",
+        "/files/sentinel-2-l2a/../../escape.txt",
+    ],
+)
+def test_file_server_refuses_paths_outside_the_catalog(
+    offline_server: OfflineServer, path: str
+) -> None:
+    status, body = _raw_get(offline_server.root_url, path)
+    assert status == 404
+    assert b"root:" not in body and b"[project]" not in body
+
+
+def test_symlink_out_of_the_catalog_is_not_followed(tmp_path: Path) -> None:
+    folder = _tiny_catalog(tmp_path / "catalog")
+    secret = tmp_path / "secret.txt"
+    secret.write_text("do not serve me")
+    (folder / "link.txt").symlink_to(secret)
+    with OfflineServer(folder) as server:
+        assert requests.get(f"{server.files_url}/link.txt", timeout=10).status_code == 404
+        assert requests.get(f"{server.files_url}/catalog.json", timeout=10).ok
+
+
+def _tiny_catalog(folder: Path) -> Path:
+    """A static catalog in another layout than the generated one, written with pystac."""
+    catalog = pystac.Catalog("tiny", "A two-item test catalog")
+    collection = pystac.Collection(
+        "test-rasters",
+        "Two small rasters",
+        pystac.Extent(
+            pystac.SpatialExtent([[4.0, 52.0, 5.0, 53.0]]),
+            pystac.TemporalExtent([[None, None]]),
+        ),
+    )
+    catalog.add_child(collection)
+    for index, day in enumerate(["2020-05-01", "2020-06-01"]):
+        item = pystac.Item(
+            f"raster-{index}",
+            {"type": "Polygon", "coordinates": [[[4, 52], [5, 52], [5, 53], [4, 53], [4, 52]]]},
+            [4.0, 52.0, 5.0, 53.0],
+            pystac.utils.str_to_datetime(f"{day}T10:00:00Z"),
+            {"eo:cloud_cover": 10.0 * index},
+        )
+        item.add_asset("data", pystac.Asset(f"./raster-{index}.tif", media_type="image/tiff"))
+        collection.add_item(item)
+    catalog.normalize_hrefs(str(folder))
+    catalog.save(pystac.CatalogType.SELF_CONTAINED)
+    for index in range(2):
+        raster = next(folder.rglob(f"raster-{index}.json")).parent / f"raster-{index}.tif"
+        profile = {
+            "driver": "GTiff",
+            "width": 64,
+            "height": 64,
+            "count": 1,
+            "dtype": "uint8",
+            "crs": "EPSG:4326",
+            "transform": rasterio.transform.from_bounds(4, 52, 5, 53, 64, 64),
+        }
+        with rasterio.open(raster, "w", **profile) as dst:
+            dst.write(np.full((1, 64, 64), index + 1, dtype="uint8"))
+    return folder
+
+
+def test_serves_any_static_catalog_folder(tmp_path: Path) -> None:
+    folder = _tiny_catalog(tmp_path / "catalog")
+    with OfflineServer(folder) as server:
+        client = Client.open(server.api_url)
+        assert [c.id for c in client.get_collections()] == ["test-rasters"]
+        search = client.search(query={"eo:cloud_cover": {"gt": 5}})
+        items = list(search.items())
+        assert [item.id for item in items] == ["raster-1"]
+        with rasterio.open(items[0].assets["data"].href) as dataset:
+            assert dataset.read(1).max() == 2
+
+
+def test_missing_catalog_gives_a_clear_error(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "helpers.offline",
+            "serve",
+            "--catalog",
+            str(tmp_path),
+            "--port",
+            "0",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "No catalog.json" in result.stderr and "generate" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_busy_port_gives_a_clear_error(offline_server: OfflineServer) -> None:
+    port = urlsplit(offline_server.root_url).port
+    with pytest.raises(OfflineServerError, match=f"127.0.0.1:{port}.*--port"):
+        bind_socket("127.0.0.1", port)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "helpers.offline",
+            "serve",
+            "--catalog",
+            str(offline_server.catalog),
+            "--port",
+            str(port),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2 and "--port" in result.stderr
+
+
+def test_assets_are_made_once_even_when_asked_for_at_the_same_time(
+    offline_server: OfflineServer, catalog_items: list[dict]
+) -> None:
+    item = catalog_items[-1]
+    folder = item["properties"]["earthsearch:s3_path"].split("/", 3)[3]
+    target = offline_server.catalog / folder / "B12.tif"
+    target.unlink(missing_ok=True)
+    url = f"{offline_server.files_url}/{folder}/B12.tif"
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(4) as pool:
+        bodies = list(pool.map(lambda _: requests.get(url, timeout=60).content, range(4)))
+    assert len({len(body) for body in bodies}) == 1 and bodies[0] == target.read_bytes()
+    assert not list(target.parent.glob(".*.partial"))
+
+
+def test_generate_command_is_idempotent(tmp_path: Path) -> None:
+    env = {**os.environ, "OFFLINE_CATALOG_DIR": str(tmp_path / "catalog")}
+    command = [sys.executable, "-m", "helpers.offline", "generate"]
+    first = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
+    assert first.returncode == 0, first.stderr
+    assert "items" in first.stdout
+    marker = json.loads((tmp_path / "catalog" / ".offline-catalog.json").read_text())
+    assert marker["synthetic"] is True and marker["items"] > 300
+    second = subprocess.run(command, capture_output=True, text=True, env=env, timeout=60)
+    assert second.returncode == 0 and "Generating" not in second.stdout
+
+
+def test_lab_command_starts_jupyter_with_the_offline_api(offline_server: OfflineServer) -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "helpers.offline",
+            "lab",
+            "--catalog",
+            str(offline_server.catalog),
+            "--port",
+            "0",
+            "--",
+            "--version",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"STAC_API_URL=http://127\.0\.0\.1:[1-9]\d*/v1", result.stdout)
+    assert re.search(r"^\d+\.\d+\.\d+", result.stdout.splitlines()[-1])
