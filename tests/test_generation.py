@@ -67,3 +67,13 @@ def test_interrupted_generation_is_redone(tmp_path: Path, sample: list) -> None:
 def test_unknown_asset_key_is_refused(tmp_path: Path, sample: list) -> None:
     with pytest.raises(KeyError, match=r"B04.*known"):
         write_asset(sample[0], "B04", tmp_path / "x.tif", {})
+
+
+def test_regeneration_drops_pixels_of_the_old_version(tmp_path: Path, sample: list) -> None:
+    folder = tmp_path / "catalog"
+    item = catalog.generate(folder, sample[:1], workers=1)[0]
+    stale = folder / catalog.item_folder_of(item) / "B04.tif"
+    stale.write_bytes(b"made by an older generator")
+    catalog.generate(folder, sample[:1], workers=1)
+    assert not stale.exists()
+    assert (folder / catalog.item_folder_of(item) / f"{item['id']}.json").is_file()

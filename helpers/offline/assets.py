@@ -42,8 +42,17 @@ def atomic_path(target: Path) -> Iterator[Path]:
         temporary_path.unlink(missing_ok=True)
 
 
-def write_cog(target: Path, pixels: np.ndarray, acquisition: Acquisition, resolution: int) -> None:
-    """Write a tiled, deflate-compressed Cloud Optimized GeoTIFF with overviews."""
+def write_cog(
+    target: Path,
+    pixels: np.ndarray,
+    acquisition: Acquisition,
+    resolution: int,
+    overview_resampling: str = "average",
+) -> None:
+    """Write a tiled, deflate-compressed Cloud Optimized GeoTIFF with overviews.
+
+    Use ``overview_resampling="nearest"`` for class maps such as SCL, where averages mean nothing.
+    """
     layers = pixels if pixels.ndim == 3 else pixels[np.newaxis]
     place = acquisition.place
     profile = {
@@ -58,9 +67,7 @@ def write_cog(target: Path, pixels: np.ndarray, acquisition: Acquisition, resolu
         "compress": "deflate",
         "predictor": 2,
         "blocksize": COG_BLOCKSIZE,
-        "overview_resampling": "average"
-        if layers.dtype != np.uint8 or layers.shape[0] == 3
-        else "nearest",
+        "overview_resampling": overview_resampling,
         "BIGTIFF": "NO",
     }
     with atomic_path(target) as temporary, rasterio.open(temporary, "w", **profile) as dst:
@@ -82,7 +89,9 @@ def _write_auxiliary(acquisition: Acquisition, key: str, target: Path) -> None:
         "aot": scenes.aerosol_optical_thickness,
         "wvp": scenes.water_vapour,
     }
-    write_cog(target, np.asarray(makers[key](acquisition)), acquisition, s2.AUXILIARY_RESOLUTION)
+    resampling = "nearest" if key == "scl" else "average"
+    pixels = np.asarray(makers[key](acquisition))
+    write_cog(target, pixels, acquisition, s2.AUXILIARY_RESOLUTION, resampling)
 
 
 def _write_thumbnail(acquisition: Acquisition, target: Path) -> None:

@@ -17,9 +17,10 @@ import json
 import math
 import os
 import posixpath
+import shutil
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,8 @@ from .geography import PLACES
 GENERATOR_VERSION = 1
 MARKER_FILE = ".offline-catalog.json"
 CATALOG_FILE = "catalog.json"
+#: Folder of the items and their assets, named like the real bucket prefix.
+ITEMS_ROOT = "sentinel-s2-l2a-cogs"
 COLLECTION_FILE = f"{s2.COLLECTION_ID}/collection.json"
 STAC_VERSION = "1.0.0"
 LICENSE_URL = "https://sentinel.esa.int/documents/247904/690755/Sentinel_Data_Legal_Notice"
@@ -53,7 +56,8 @@ ITEM_EXTENSIONS = [
 ]
 
 
-def _stamp(value) -> str:
+def _stamp(value: datetime) -> str:
+    """Earth Search's timestamp form: milliseconds and a Z."""
     return value.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
@@ -61,7 +65,7 @@ def item_folder(acquisition: Acquisition) -> str:
     """Folder of an item inside the catalog, as in the real ``sentinel-cogs`` bucket."""
     place, day = acquisition.place, acquisition.day
     return posixpath.join(
-        "sentinel-s2-l2a-cogs", str(place.utm_zone), place.latitude_band, place.grid_square,
+        ITEMS_ROOT, str(place.utm_zone), place.latitude_band, place.grid_square,
         str(day.year), str(day.month), acquisition.id,
     )  # fmt: skip
 
@@ -361,6 +365,8 @@ def generate(
     folder = Path(folder)
     chosen = list(acquisitions) if acquisitions is not None else all_acquisitions()
     (folder / MARKER_FILE).unlink(missing_ok=True)
+    # Pixels made by an earlier generator version would no longer match the new metadata.
+    shutil.rmtree(folder / ITEMS_ROOT, ignore_errors=True)
     workers = workers or min(2, os.cpu_count() or 1)
     if workers > 1:
         with ProcessPoolExecutor(max_workers=workers) as pool:

@@ -47,6 +47,8 @@ from starlette.concurrency import run_in_threadpool
 from .. import __version__
 from ..errors import SearchError
 from . import sentinel2 as s2
+from .acquisitions import all_acquisitions
+from .assets import write_asset
 from .backend import (
     Catalog,
     IndexedItem,
@@ -497,9 +499,6 @@ class AssetFiles:
             path = self.root / relative
             if path.is_file():
                 return
-            from .acquisitions import all_acquisitions
-            from .assets import write_asset
-
             if self._acquisitions is None:
                 self._acquisitions = {a.id: a for a in all_acquisitions()}
             acquisition = self._acquisitions.get(item.id)
