@@ -7,7 +7,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup lab test lint format catalog serve test-live clean
+.PHONY: setup lab test lint format catalog serve notebooks test-live clean
 
 setup: $(STAMP)
 
@@ -25,6 +25,9 @@ catalog: setup
 
 serve: setup
 	$(BIN)/python -m helpers.offline serve
+
+notebooks: setup
+	$(BIN)/python tools/run_notebooks.py
 
 lint: setup
 	$(BIN)/python -m ruff check .

@@ -199,10 +199,12 @@ def test_processing_baseline_sets_the_reflectance_offset(catalog_items: list[Ite
 
 
 def test_synthetic_data_is_labelled_everywhere(
-    catalog_folder: Path, catalog_items: list[Item]
+    catalog_folder_path: Path, catalog_items: list[Item]
 ) -> None:
-    collection = json.loads((catalog_folder / "sentinel-2-l2a" / "collection.json").read_text())
-    root = json.loads((catalog_folder / "catalog.json").read_text())
+    collection = json.loads(
+        (catalog_folder_path / "sentinel-2-l2a" / "collection.json").read_text()
+    )
+    root = json.loads((catalog_folder_path / "catalog.json").read_text())
     CollectionModel.model_validate(collection)
     assert "synthetic" in collection["description"].lower()
     assert "synthetic" in root["description"].lower()

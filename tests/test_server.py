@@ -33,11 +33,11 @@ def _raw_get(root_url: str, path: str) -> tuple[int, bytes]:
     return response.status, response.read()
 
 
-def test_server_listens_on_loopback_only(offline_server: OfflineServer) -> None:
-    port = urlsplit(offline_server.root_url).port
+def test_server_listens_on_loopback_only(session_server: OfflineServer) -> None:
+    port = urlsplit(session_server.root_url).port
     listening = [
         conn.laddr
-        for conn in psutil.Process(offline_server.process.pid).net_connections(kind="inet")
+        for conn in psutil.Process(session_server.process.pid).net_connections(kind="inet")
         if conn.status == psutil.CONN_LISTEN
     ]
     assert [(address.ip, address.port) for address in listening] == [("127.0.0.1", port)]
@@ -55,9 +55,9 @@ def test_server_listens_on_loopback_only(offline_server: OfflineServer) -> None:
     ],
 )
 def test_file_server_refuses_paths_outside_the_catalog(
-    offline_server: OfflineServer, path: str
+    session_server: OfflineServer, path: str
 ) -> None:
-    status, body = _raw_get(offline_server.root_url, path)
+    status, body = _raw_get(session_server.root_url, path)
     assert status == 404
     assert b"root:" not in body and b"[project]" not in body
 
@@ -145,8 +145,8 @@ def test_missing_catalog_gives_a_clear_error(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
-def test_busy_port_gives_a_clear_error(offline_server: OfflineServer) -> None:
-    port = urlsplit(offline_server.root_url).port
+def test_busy_port_gives_a_clear_error(session_server: OfflineServer) -> None:
+    port = urlsplit(session_server.root_url).port
     with pytest.raises(OfflineServerError, match=f"127.0.0.1:{port}.*--port"):
         bind_socket("127.0.0.1", port)
     result = subprocess.run(
@@ -156,7 +156,7 @@ def test_busy_port_gives_a_clear_error(offline_server: OfflineServer) -> None:
             "helpers.offline",
             "serve",
             "--catalog",
-            str(offline_server.catalog),
+            str(session_server.catalog),
             "--port",
             str(port),
         ],
@@ -168,13 +168,13 @@ def test_busy_port_gives_a_clear_error(offline_server: OfflineServer) -> None:
 
 
 def test_assets_are_made_once_even_when_asked_for_at_the_same_time(
-    offline_server: OfflineServer, catalog_items: list[dict]
+    session_server: OfflineServer, catalog_items: list[dict]
 ) -> None:
     item = catalog_items[-1]
     folder = item["properties"]["earthsearch:s3_path"].split("/", 3)[3]
-    target = offline_server.catalog / folder / "B12.tif"
+    target = session_server.catalog / folder / "B12.tif"
     target.unlink(missing_ok=True)
-    url = f"{offline_server.files_url}/{folder}/B12.tif"
+    url = f"{session_server.files_url}/{folder}/B12.tif"
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(4) as pool:
@@ -195,7 +195,7 @@ def test_generate_command_is_idempotent(tmp_path: Path) -> None:
     assert second.returncode == 0 and "Generating" not in second.stdout
 
 
-def test_lab_command_starts_jupyter_with_the_offline_api(offline_server: OfflineServer) -> None:
+def test_lab_command_starts_jupyter_with_the_offline_api(session_server: OfflineServer) -> None:
     result = subprocess.run(
         [
             sys.executable,
@@ -203,7 +203,7 @@ def test_lab_command_starts_jupyter_with_the_offline_api(offline_server: Offline
             "helpers.offline",
             "lab",
             "--catalog",
-            str(offline_server.catalog),
+            str(session_server.catalog),
             "--port",
             "0",
             "--",

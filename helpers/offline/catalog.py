@@ -31,7 +31,7 @@ from .assets import atomic_path
 from .geography import PLACES
 
 #: Bump when the synthetic data changes, so old catalogs are regenerated.
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 MARKER_FILE = ".offline-catalog.json"
 CATALOG_FILE = "catalog.json"
 #: Folder of the items and their assets, named like the real bucket prefix.

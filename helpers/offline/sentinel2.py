@@ -135,9 +135,9 @@ def processing_baseline(day: date) -> str:
     return "02.09"
 
 
-def reflectance_offset(baseline: str) -> float:
+def reflectance_offset(baseline: str) -> float | int:
     """The ``raster:bands`` offset that turns digital numbers into reflectance."""
-    return BOA_OFFSET if float(baseline) >= 4.0 else 0.0
+    return BOA_OFFSET if float(baseline) >= 4.0 else 0
 
 
 def eo_band(band: Band) -> dict[str, object]:

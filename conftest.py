@@ -1,0 +1,86 @@
+"""Session set-up and fixtures shared by the unit tests (tests/) and the notebooks (nbval).
+
+- Offline (the default): no internet for this process or the notebook kernels, and one
+  offline Earth Search server for the whole session, started when first needed.
+- Live (``LESSON_LIVE=1``, used by ``make test-live``): the notebooks run against the real
+  Earth Search and nothing is blocked.
+
+nbval's notebook cells are not ordinary test functions and get no fixtures, so the server is
+started from a collection hook, before the first kernel starts.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from helpers.notebooks import ipython_dir_with_startup, offline_environment
+from helpers.offline import OfflineServer, ensure_catalog
+from helpers.offline.process import CATALOG_ENV
+
+REPOSITORY = Path(__file__).resolve().parent
+LIVE = os.environ.get("LESSON_LIVE") == "1"
+_server: OfflineServer | None = None
+
+
+def catalog_folder() -> Path:
+    return Path(os.environ.get(CATALOG_ENV, REPOSITORY / "data" / "offline-earth-search"))
+
+
+def offline_server() -> OfflineServer:
+    """The session's offline server (started on first use; its URL goes to STAC_API_URL)."""
+    global _server
+    if _server is None:
+        _server = OfflineServer(ensure_catalog(catalog_folder())).start()
+        os.environ.update(offline_environment(_server.api_url))
+    return _server
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if LIVE:
+        os.environ["IPYTHONDIR"] = str(ipython_dir_with_startup())
+        return
+    # Proxies that refuse every connection: libcurl (GDAL) and child processes stay offline.
+    os.environ.update(offline_environment(api_url="http://127.0.0.1:9/not-started"))
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    runs_notebooks = any(item.path.suffix == ".ipynb" for item in session.items)
+    if runs_notebooks and not LIVE:
+        offline_server()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if _server is not None:
+        _server.stop()
+
+
+@pytest.fixture(scope="session")
+def catalog_folder_path() -> Path:
+    """The generated offline catalog (reused between runs while it is current)."""
+    return ensure_catalog(catalog_folder())
+
+
+@pytest.fixture(scope="session")
+def catalog_items(catalog_folder_path: Path) -> list[dict[str, Any]]:
+    """Every item document, read straight from the files (not through the API)."""
+    items = [
+        json.loads(path.read_text())
+        for path in catalog_folder_path.glob("sentinel-s2-l2a-cogs/**/S2*_L2A.json")
+    ]
+    assert items, f"no item files under {catalog_folder_path}"
+    return items
+
+
+@pytest.fixture(scope="session")
+def session_server(catalog_folder_path: Path) -> OfflineServer:
+    return offline_server()
+
+
+@pytest.fixture(scope="session")
+def api_url(session_server: OfflineServer) -> str:
+    return session_server.api_url

@@ -1,0 +1,38 @@
+"""Checkpoints between episodes: the files that later notebooks start from.
+
+Episode 2 saves its search results to ``search_results.json``; episodes 3-5 load that file.
+A learner who joins late, or whose episode 2 went wrong, can still go on: the search is
+repeated once and the file written, with a message that says so.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pystac_client import Client
+from shapely.geometry import Point
+
+SEARCH_RESULTS = Path("search_results.json")
+#: The search of episode 2's exercise: Amsterdam +-0.05 degrees, 2021, under 5 % cloud.
+LESSON_POINT = Point(4.90, 52.37)
+LESSON_SEARCH = {
+    "collections": ["sentinel-2-l2a"],
+    "bbox": LESSON_POINT.buffer(0.05).bounds,
+    "datetime": "2021-01-01/2021-12-31",
+    "query": ["eo:cloud_cover<5"],
+}
+
+
+def ensure_search_results(api_url: str, path: Path | str = SEARCH_RESULTS) -> Path:
+    """Make sure episode 2's saved search results exist at ``path``; return the path.
+
+    If the file is missing, run episode 2's exercise search against ``api_url`` and save it.
+    """
+    path = Path(path)
+    if path.is_file():
+        return path
+    print(f"{path} is missing (episode 2 saves it): repeating episode 2's search now.")
+    items = Client.open(api_url).search(**LESSON_SEARCH).item_collection()
+    items.save_object(str(path))
+    print(f"Saved {len(items)} items to {path}.")
+    return path
