@@ -1,13 +1,15 @@
 # Entry points for learners, instructors and CI. Every install step lives here or in pyproject.toml.
 #   make lab    set up, then start JupyterLab with the offline Earth Search running
 #   make test   set up, then run lint and the whole test suite (what CI runs)
+#   make notebooks       regenerate the notebooks' stored outputs (offline run)
+#   make test-live       run the notebooks against the live Earth Search (needs internet)
 
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup lab test lint format catalog serve notebooks test-live clean
+.PHONY: setup lab test lint format catalog serve notebooks bench test-live clean
 
 setup: $(STAMP)
 
@@ -29,6 +31,9 @@ serve: setup
 notebooks: setup
 	$(BIN)/python tools/run_notebooks.py
 
+bench: setup
+	$(BIN)/python benchmarks/notebooks.py
+
 lint: setup
 	$(BIN)/python -m ruff check .
 	$(BIN)/python -m ruff format --check .
@@ -39,6 +44,13 @@ format: setup
 
 test: lint
 	$(BIN)/python -m pytest
+
+# Instructors, before a workshop: run the notebooks against the live Earth Search.
+# Outputs are not compared (live data changes every day); every cell must run without error.
+test-live: setup
+	$(BIN)/python tools/check_live.py
+	LESSON_LIVE=1 STAC_API_URL=https://earth-search.aws.element84.com/v1 \
+		$(BIN)/python -m pytest --nbval-lax notebooks
 
 clean:
 	rm -rf $(VENV) data .pytest_cache test-artifacts

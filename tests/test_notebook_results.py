@@ -1,0 +1,143 @@
+"""What the notebooks produce, checked against values computed here from the catalog.
+
+The notebooks run in a temporary folder (module fixture) against the session's offline
+server; the files they save are then compared with independent reads of the same assets.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import rasterio
+from pystac import ItemCollection
+from rasterio.windows import from_bounds
+from rio_cogeo.cogeo import cog_validate
+from shapely.geometry import Point, box, shape
+
+from helpers.notebooks import execute, lesson_notebooks
+
+LESSON_BOX = (627000, 5802000, 631000, 5806000)
+Item = dict[str, Any]
+
+
+@pytest.fixture(scope="module")
+def executed(tmp_path_factory: pytest.TempPathFactory, api_url: str) -> dict[str, Any]:
+    """The notebooks, run in order in one temporary folder, by name prefix ("05")."""
+    folder = tmp_path_factory.mktemp("lesson-run")
+    env = {"STAC_API_URL": api_url, "IPYTHONDIR": os.environ["IPYTHONDIR"]}
+    notebooks = {path.name[:2]: execute(path, folder, env) for path in lesson_notebooks()}
+    return {"folder": folder, **notebooks}
+
+
+@pytest.fixture(scope="module")
+def workdir(executed: dict[str, Any]) -> Path:
+    return executed["folder"]
+
+
+def _printed(notebook: Any) -> str:
+    return "".join(
+        output.get("text", "")
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for output in cell.outputs
+    )
+
+
+def _expected_search_ids(catalog_items: list[Item]) -> list[str]:
+    area = box(*Point(4.90, 52.37).buffer(0.05).bounds)
+    chosen = [
+        item for item in catalog_items
+        if shape(item["geometry"]).intersects(area)
+        and item["properties"]["datetime"].startswith("2021-")
+        and item["properties"]["eo:cloud_cover"] < 5
+    ]  # fmt: skip
+    chosen.sort(key=lambda item: (item["properties"]["datetime"], item["id"]), reverse=True)
+    return [item["id"] for item in chosen]
+
+
+def test_saved_search_results_reload_with_the_expected_items(
+    workdir: Path, catalog_items: list[Item]
+) -> None:
+    saved = ItemCollection.from_file(str(workdir / "search_results.json"))
+    assert [item.id for item in saved] == _expected_search_ids(catalog_items)
+    for item in saved:
+        assert item.properties["eo:cloud_cover"] < 5
+        assert item.datetime.year == 2021
+
+
+def _item(catalog_items: list[Item], item_id: str) -> Item:
+    return next(item for item in catalog_items if item["id"] == item_id)
+
+
+def _read_box(api_url: str, item: Item, key: str) -> np.ndarray:
+    folder = item["properties"]["earthsearch:s3_path"].split("/", 3)[3]
+    href = f"{api_url.removesuffix('/v1')}/files/{folder}/{item['assets'][key]['href'][2:]}"
+    with rasterio.open(href) as dataset:
+        return dataset.read(window=from_bounds(*LESSON_BOX, dataset.transform))
+
+
+def test_true_colour_clip_has_the_lesson_box(
+    workdir: Path, catalog_items: list[Item], api_url: str
+) -> None:
+    first_id = _expected_search_ids(catalog_items)[0]
+    expected = _read_box(api_url, _item(catalog_items, first_id), "visual")
+    with rasterio.open(workdir / "amsterdam_tci.tif") as saved:
+        assert saved.crs.to_epsg() == 32631
+        assert saved.shape == (400, 400) and saved.count == 3
+        assert tuple(saved.bounds) == LESSON_BOX
+        np.testing.assert_array_equal(saved.read(), expected)
+    assert cog_validate(str(workdir / "amsterdam_tci.tif"), quiet=True)[0]
+
+
+def test_saved_ndvi_is_a_cog_equal_to_an_independent_computation(
+    workdir: Path, catalog_items: list[Item], api_url: str
+) -> None:
+    item = _item(catalog_items, _expected_search_ids(catalog_items)[0])
+
+    def reflectance(key: str) -> np.ndarray:
+        band = item["assets"][key]["raster:bands"][0]
+        return _read_box(api_url, item, key)[0] * band["scale"] + band["offset"]
+
+    red, nir = reflectance("red"), reflectance("nir")
+    scl = np.repeat(np.repeat(_read_box(api_url, item, "scl")[0], 2, axis=0), 2, axis=1)
+    expected = np.where(np.isin(scl, [4, 5, 6]), (nir - red) / (nir + red), np.nan)
+
+    path = workdir / "ndvi_amsterdam.tif"
+    assert cog_validate(str(path), quiet=True)[0]
+    with rasterio.open(path) as saved:
+        assert saved.crs.to_epsg() == 32631 and saved.shape == (400, 400)
+        assert saved.dtypes[0] == "float32"
+        ndvi = saved.read(1, masked=True).filled(np.nan)
+    np.testing.assert_allclose(ndvi, expected, rtol=0, atol=1e-6)
+    assert np.nanmedian(ndvi[scl == 6]) < 0, "water has a negative NDVI"
+    assert np.nanmedian(ndvi[scl == 4]) > 0.4, "vegetation has a high NDVI"
+
+
+def test_thumbnail_was_downloaded(workdir: Path) -> None:
+    assert (workdir / "thumbnail.jpg").read_bytes()[:3] == b"\xff\xd8\xff"
+
+
+def test_the_offset_exercise_finds_the_clearest_2022_scene(
+    executed: dict[str, Any], catalog_items: list[Item]
+) -> None:
+    summer_2022 = [
+        item for item in catalog_items
+        if "_31UFU_" in item["id"] and "2022-06-01" <= item["properties"]["datetime"] < "2022-09-01"
+    ]  # fmt: skip
+    clearest = min(summer_2022, key=lambda item: item["properties"]["eo:cloud_cover"])
+    printed = _printed(executed["05"])
+    assert f"{clearest['id']} 04.00\n-0.1\n" in printed
+    with_offset = float(printed.split("water, with offset")[1].split()[0])
+    raw = float(printed.split("water, raw numbers")[1].split()[0])
+    assert with_offset < 0 < with_offset + 0.5 and raw > with_offset + 0.1
+
+
+def test_search_notebook_prints_the_matched_count(
+    executed: dict[str, Any], catalog_items: list[Item]
+) -> None:
+    expected = len(_expected_search_ids(catalog_items))
+    assert f"\n{expected}\n{expected} items saved\n" in "\n" + _printed(executed["02"])
