@@ -18,7 +18,8 @@ from typing import Any
 
 import pytest
 
-from helpers.notebooks import ipython_dir_with_startup, offline_environment
+from helpers.checkpoints import SEARCH_RESULTS
+from helpers.notebooks import NOTEBOOK_FOLDER, ipython_dir_with_startup, offline_environment
 from helpers.offline import OfflineServer, ensure_catalog
 from helpers.offline.process import CATALOG_ENV
 
@@ -50,8 +51,11 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_collection_finish(session: pytest.Session) -> None:
     runs_notebooks = any(item.path.suffix == ".ipynb" for item in session.items)
-    if runs_notebooks and not LIVE:
-        offline_server()
+    if runs_notebooks:
+        # Episode 2's checkpoint from an earlier session names that session's server.
+        (NOTEBOOK_FOLDER / SEARCH_RESULTS).unlink(missing_ok=True)
+        if not LIVE:
+            offline_server()
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:

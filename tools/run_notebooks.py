@@ -1,10 +1,11 @@
 """Regenerate the stored outputs of the lesson notebooks from an offline run.
 
     python tools/run_notebooks.py            # every notebook, in order
-    python tools/run_notebooks.py 03 05      # only those whose names start with 03 or 05
+    python tools/run_notebooks.py 03 05      # write back only those starting with 03 or 05
 
 Starts the offline Earth Search (port 8765 when free, so outputs show the address learners
-see), runs each notebook top to bottom in the notebooks folder and writes it back in place.
+see), runs every notebook top to bottom, in order, in the notebooks folder (later episodes
+start from files that earlier ones save) and writes the chosen ones back in place.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import time
 
 import nbformat
 
+from helpers.checkpoints import SEARCH_RESULTS
 from helpers.errors import OfflineServerError
 from helpers.notebooks import NOTEBOOK_FOLDER, execute, lesson_notebooks, offline_environment
 from helpers.offline import DEFAULT_PORT, OfflineServer
@@ -27,14 +29,16 @@ def _server() -> OfflineServer:
 
 
 def main(prefixes: list[str]) -> int:
-    chosen = [nb for nb in lesson_notebooks() if not prefixes or nb.name[:2] in prefixes]
+    # A checkpoint from an earlier run points at that run's server: start from scratch.
+    (NOTEBOOK_FOLDER / SEARCH_RESULTS).unlink(missing_ok=True)
     with _server() as server:
         env = offline_environment(server.api_url)
-        for path in chosen:
+        for path in lesson_notebooks():
             started = time.perf_counter()
             notebook = execute(path, NOTEBOOK_FOLDER, env)
-            nbformat.write(notebook, path)
-            print(f"{path.name}: {time.perf_counter() - started:.1f} s", flush=True)
+            if not prefixes or path.name[:2] in prefixes:
+                nbformat.write(notebook, path)
+                print(f"{path.name}: {time.perf_counter() - started:.1f} s, written", flush=True)
     return 0
 
 
