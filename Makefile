@@ -2,6 +2,7 @@
 #   make lab    set up, then start JupyterLab with the offline Earth Search running
 #   make test   set up, then run lint and the whole test suite (what CI runs)
 #   make notebooks       regenerate the notebooks' stored outputs (offline run)
+#   make editions        build the learner and live-coding editions into build/editions
 #   make test-live       run the notebooks against the live Earth Search (needs internet)
 
 PYTHON ?= python3
@@ -9,7 +10,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup lab test lint format catalog serve notebooks bench test-live clean
+.PHONY: setup lab test lint format catalog serve notebooks editions bench test-live clean
 
 setup: $(STAMP)
 
@@ -30,6 +31,9 @@ serve: setup
 
 notebooks: setup
 	$(BIN)/python tools/run_notebooks.py
+
+editions: setup
+	$(BIN)/python tools/build_editions.py
 
 bench: setup
 	$(BIN)/python benchmarks/notebooks.py

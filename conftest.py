@@ -16,10 +16,17 @@ import os
 from pathlib import Path
 from typing import Any
 
+import nbformat
 import pytest
 
 from helpers.checkpoints import SEARCH_RESULTS
-from helpers.notebooks import NOTEBOOK_FOLDER, ipython_dir_with_startup, offline_environment
+from helpers.notebooks import (
+    NOTEBOOK_FOLDER,
+    execute,
+    ipython_dir_with_startup,
+    lesson_notebooks,
+    offline_environment,
+)
 from helpers.offline import OfflineServer, ensure_catalog
 from helpers.offline.process import CATALOG_ENV
 
@@ -88,3 +95,25 @@ def session_server(catalog_folder_path: Path) -> OfflineServer:
 @pytest.fixture(scope="session")
 def api_url(session_server: OfflineServer) -> str:
     return session_server.api_url
+
+
+@pytest.fixture(scope="session")
+def lesson_run(tmp_path_factory: pytest.TempPathFactory, api_url: str) -> dict[str, Any]:
+    """The learner edition with its solutions filled back in from the source, run offline.
+
+    Returns the executed notebooks by number ("01".."05") and, under "folder", the working
+    folder holding the files they saved. Tests of the editions and of the lesson's results
+    share this one run.
+    """
+    from tools.build_editions import fill_solutions, learner_edition
+
+    folder = tmp_path_factory.mktemp("lesson-run")
+    env = {"STAC_API_URL": api_url, "IPYTHONDIR": os.environ["IPYTHONDIR"]}
+    run: dict[str, Any] = {"folder": folder}
+    for path in lesson_notebooks():
+        source = nbformat.read(path, as_version=4)
+        filled = fill_solutions(learner_edition(source), source)
+        edition_path = folder / path.name
+        nbformat.write(filled, edition_path)
+        run[path.name[:2]] = execute(edition_path, folder, env)
+    return run

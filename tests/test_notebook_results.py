@@ -1,12 +1,12 @@
 """What the notebooks produce, checked against values computed here from the catalog.
 
-The notebooks run in a temporary folder (module fixture) against the session's offline
-server; the files they save are then compared with independent reads of the same assets.
+The notebooks run once in a temporary folder against the session's offline server (the
+``lesson_run`` fixture: the learner edition with its solutions filled back in); the files they
+save are compared with independent reads of the same assets.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -18,24 +18,18 @@ from rasterio.windows import from_bounds
 from rio_cogeo.cogeo import cog_validate
 from shapely.geometry import Point, box, shape
 
-from helpers.notebooks import execute, lesson_notebooks
-
 LESSON_BOX = (627000, 5802000, 631000, 5806000)
 Item = dict[str, Any]
 
 
 @pytest.fixture(scope="module")
-def executed(tmp_path_factory: pytest.TempPathFactory, api_url: str) -> dict[str, Any]:
-    """The notebooks, run in order in one temporary folder, by name prefix ("05")."""
-    folder = tmp_path_factory.mktemp("lesson-run")
-    env = {"STAC_API_URL": api_url, "IPYTHONDIR": os.environ["IPYTHONDIR"]}
-    notebooks = {path.name[:2]: execute(path, folder, env) for path in lesson_notebooks()}
-    return {"folder": folder, **notebooks}
+def executed(lesson_run: dict[str, Any]) -> dict[str, Any]:
+    return lesson_run
 
 
 @pytest.fixture(scope="module")
-def workdir(executed: dict[str, Any]) -> Path:
-    return executed["folder"]
+def workdir(lesson_run: dict[str, Any]) -> Path:
+    return lesson_run["folder"]
 
 
 def _printed(notebook: Any) -> str:

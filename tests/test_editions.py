@@ -1,0 +1,114 @@
+"""The learner and live-coding editions, built from notebooks/ by tools/build_editions.py."""
+
+from __future__ import annotations
+
+import configparser
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pytest
+
+from helpers.notebooks import lesson_notebooks
+from tools.build_editions import SOLUTION_PROMPT
+
+REPOSITORY = Path(__file__).resolve().parents[1]
+SOURCES = {path.name: nbformat.read(path, as_version=4) for path in lesson_notebooks()}
+
+
+@pytest.fixture(scope="module")
+def editions(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    output = tmp_path_factory.mktemp("editions")
+    result = subprocess.run(
+        [sys.executable, "tools/build_editions.py", "--output", str(output)],
+        cwd=REPOSITORY, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return output
+
+
+def _read(editions: Path, edition: str, name: str) -> nbformat.NotebookNode:
+    notebook = nbformat.read(editions / edition / name, as_version=4)
+    nbformat.validate(notebook)
+    return notebook
+
+
+def _solutions(notebook: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
+    return [cell for cell in notebook.cells if "solution" in cell.metadata.get("tags", [])]
+
+
+@pytest.mark.parametrize("name", SOURCES)
+def test_learner_edition_has_no_solution_code_and_no_outputs(editions: Path, name: str) -> None:
+    source, learner = SOURCES[name], _read(editions, "learner", name)
+    assert len(learner.cells) == len(source.cells)
+    assert not _solutions(learner)
+    learner_code = "\n".join(cell.source for cell in learner.cells if cell.cell_type == "code")
+    taught = "\n".join(
+        cell.source
+        for cell in source.cells
+        if cell.cell_type == "code" and cell not in _solutions(source)
+    )
+    for solution in _solutions(source):
+        distinctive = [line for line in solution.source.splitlines() if line.strip() not in taught]
+        assert distinctive, "a solution adds code of its own"
+        for line in distinctive:
+            assert line.strip() not in learner_code, line
+        prompt = next(cell for cell in learner.cells if cell.id == solution.id)
+        assert prompt.source == SOLUTION_PROMPT.strip() or prompt.source == SOLUTION_PROMPT
+    for cell in learner.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None
+    markdown = [cell.source for cell in source.cells if cell.cell_type == "markdown"]
+    assert [cell.source for cell in learner.cells if cell.cell_type == "markdown"] == markdown
+
+
+@pytest.mark.parametrize("name", SOURCES)
+def test_live_coding_edition_keeps_text_and_imports_only(editions: Path, name: str) -> None:
+    source, live = SOURCES[name], _read(editions, "live-coding", name)
+    code = [cell for cell in live.cells if cell.cell_type == "code"]
+    source_code = [cell for cell in source.cells if cell.cell_type == "code"]
+    assert code[0].source == source_code[0].source, "the imports cell stays"
+    exercise_ids = {cell.id for cell in _solutions(source)}
+    for cell in code[1:]:
+        expected = SOLUTION_PROMPT.strip() if cell.id in exercise_ids else ""
+        assert cell.source.strip() == expected
+    markdown = [cell.source for cell in source.cells if cell.cell_type == "markdown"]
+    assert [cell.source for cell in live.cells if cell.cell_type == "markdown"] == markdown
+
+
+def _sanitizer() -> list[tuple[re.Pattern[str], str]]:
+    config = configparser.ConfigParser()
+    config.read(REPOSITORY / "tests" / "nbval-sanitize.cfg")
+    return [(re.compile(config[s]["regex"]), config[s]["replace"]) for s in config.sections()]
+
+
+def _text_outputs(notebook: nbformat.NotebookNode) -> list[list[str]]:
+    patterns = _sanitizer()
+
+    def clean(text: str) -> str:
+        for pattern, replacement in patterns:
+            text = pattern.sub(replacement, text)
+        return text
+
+    outputs = []
+    for cell in notebook.cells:
+        if cell.cell_type != "code":
+            continue
+        texts = []
+        for output in cell.outputs:
+            if output.output_type == "stream":
+                texts.append(clean(output.text))
+            elif "data" in output:
+                texts.append(clean(output.data.get("text/plain", "")))
+        outputs.append(["".join(t for t in texts if t)])
+    return outputs
+
+
+@pytest.mark.parametrize("name", SOURCES)
+def test_filled_learner_edition_reproduces_the_source_outputs(
+    lesson_run: dict[str, Any], name: str
+) -> None:
+    assert _text_outputs(lesson_run[name[:2]]) == _text_outputs(SOURCES[name])

@@ -1,0 +1,112 @@
+"""Build the teaching editions of the lesson notebooks from the single source in notebooks/.
+
+    python tools/build_editions.py [--output build/editions]
+
+- ``learner/``: outputs cleared; each exercise solution replaced by an empty cell with a prompt.
+- ``live-coding/``: the text and the exercise prompts; code cells empty except the imports
+  cell, so learners type along with the instructor.
+
+Cell ids are kept, so a solution can be matched back to its source cell. The editions are
+built, never edited by hand, and not committed (build/ is ignored).
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import shutil
+import sys
+from pathlib import Path
+
+import nbformat
+
+from helpers.notebooks import REPOSITORY, lesson_notebooks
+
+SOLUTION_TAG = "solution"
+SOLUTION_PROMPT = "# Exercise: write your solution here\n"
+LIVE_CODING_PROMPT = ""
+
+
+def _is_solution(cell: nbformat.NotebookNode) -> bool:
+    return cell.cell_type == "code" and SOLUTION_TAG in cell.metadata.get("tags", [])
+
+
+def _clear(cell: nbformat.NotebookNode, source: str) -> None:
+    cell.source = source
+    cell.outputs = []
+    cell.execution_count = None
+    cell.metadata.pop("tags", None)
+    cell.metadata.pop("execution", None)
+
+
+def learner_edition(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Outputs cleared, solutions replaced by a prompt; everything else as in the source."""
+    edition = copy.deepcopy(notebook)
+    for cell in edition.cells:
+        if cell.cell_type != "code":
+            continue
+        if _is_solution(cell):
+            _clear(cell, SOLUTION_PROMPT)
+            cell.metadata["tags"] = ["exercise"]
+        else:
+            cell.outputs = []
+            cell.execution_count = None
+    return edition
+
+
+def live_coding_edition(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Markdown and exercise prompts only; code cells empty except the imports cell."""
+    edition = learner_edition(notebook)
+    first_code = next(cell for cell in edition.cells if cell.cell_type == "code")
+    for cell in edition.cells:
+        if cell.cell_type == "code" and cell is not first_code:
+            exercise = "exercise" in cell.metadata.get("tags", [])
+            _clear(cell, SOLUTION_PROMPT if exercise else LIVE_CODING_PROMPT)
+            if exercise:
+                cell.metadata["tags"] = ["exercise"]
+    return edition
+
+
+def fill_solutions(
+    edition: nbformat.NotebookNode, source: nbformat.NotebookNode
+) -> nbformat.NotebookNode:
+    """The learner ``edition`` with each exercise cell given back its source solution."""
+    solutions = {cell.id: cell for cell in source.cells if _is_solution(cell)}
+    filled = copy.deepcopy(edition)
+    for index, cell in enumerate(filled.cells):
+        if cell.get("id") in solutions:
+            filled.cells[index] = copy.deepcopy(solutions[cell.id])
+            filled.cells[index].outputs = []
+            filled.cells[index].execution_count = None
+    return filled
+
+
+EDITIONS = {"learner": learner_edition, "live-coding": live_coding_edition}
+
+
+def build(output: Path) -> list[Path]:
+    """Write every edition of every notebook under ``output``; return the written paths."""
+    written = []
+    for name, make in EDITIONS.items():
+        folder = output / name
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        for path in lesson_notebooks():
+            edition = make(nbformat.read(path, as_version=4))
+            nbformat.validate(edition)
+            nbformat.write(edition, folder / path.name)
+            written.append(folder / path.name)
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--output", type=Path, default=REPOSITORY / "build" / "editions")
+    args = parser.parse_args(argv)
+    written = build(args.output)
+    print(f"{len(written)} notebooks written under {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
