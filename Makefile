@@ -30,10 +30,10 @@ serve: setup
 	$(BIN)/python -m helpers.offline serve
 
 notebooks: setup
-	$(BIN)/python tools/run_notebooks.py
+	$(BIN)/python -m tools.run_notebooks
 
 editions: setup
-	$(BIN)/python tools/build_editions.py
+	$(BIN)/python -m tools.build_editions
 
 bench: setup
 	$(BIN)/python benchmarks/notebooks.py
@@ -52,7 +52,7 @@ test: lint
 # Instructors, before a workshop: run the notebooks against the live Earth Search.
 # Outputs are not compared (live data changes every day); every cell must run without error.
 test-live: setup
-	$(BIN)/python tools/check_live.py
+	$(BIN)/python -m tools.check_live
 	LESSON_LIVE=1 STAC_API_URL=https://earth-search.aws.element84.com/v1 \
 		$(BIN)/python -m pytest --nbval-lax notebooks
 

@@ -23,7 +23,7 @@ SOURCES = {path.name: nbformat.read(path, as_version=4) for path in lesson_noteb
 def editions(tmp_path_factory: pytest.TempPathFactory) -> Path:
     output = tmp_path_factory.mktemp("editions")
     result = subprocess.run(
-        [sys.executable, "tools/build_editions.py", "--output", str(output)],
+        [sys.executable, "-m", "tools.build_editions", "--output", str(output)],
         cwd=REPOSITORY, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr

@@ -216,3 +216,11 @@ def test_lab_command_starts_jupyter_with_the_offline_api(session_server: Offline
     assert result.returncode == 0, result.stderr
     assert re.search(r"STAC_API_URL=http://127\.0\.0\.1:[1-9]\d*/v1", result.stdout)
     assert re.search(r"^\d+\.\d+\.\d+", result.stdout.splitlines()[-1])
+
+
+def test_a_started_server_is_not_started_twice_by_with(catalog_folder_path: Path) -> None:
+    server = OfflineServer(catalog_folder_path).start()
+    first = server.process
+    with server as same:
+        assert same is server and server.process is first
+    assert first.poll() is not None, "leaving the with block stops the one process"

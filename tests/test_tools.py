@@ -13,7 +13,7 @@ REPOSITORY = Path(__file__).resolve().parents[1]
 def test_live_check_stops_at_once_without_network() -> None:
     started = time.monotonic()
     result = subprocess.run(
-        [sys.executable, "tools/check_live.py"],
+        [sys.executable, "-m", "tools.check_live"],
         cwd=REPOSITORY, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert result.returncode == 2
@@ -23,7 +23,7 @@ def test_live_check_stops_at_once_without_network() -> None:
 
 def test_live_check_accepts_a_reachable_api(api_url: str) -> None:
     result = subprocess.run(
-        [sys.executable, "tools/check_live.py", api_url],
+        [sys.executable, "-m", "tools.check_live", api_url],
         cwd=REPOSITORY, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr

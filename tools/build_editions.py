@@ -1,6 +1,6 @@
 """Build the teaching editions of the lesson notebooks from the single source in notebooks/.
 
-    python tools/build_editions.py [--output build/editions]
+    python -m tools.build_editions [--output build/editions]
 
 - ``learner/``: outputs cleared; each exercise solution replaced by an empty cell with a prompt.
 - ``live-coding/``: the text and the exercise prompts; code cells empty except the imports

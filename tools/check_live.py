@@ -1,6 +1,6 @@
 """Stop at once, with a clear message, when the live Earth Search cannot be reached.
 
-    python tools/check_live.py [URL]
+    python -m tools.check_live [URL]
 
 Used by ``make test-live`` before it runs the notebooks against the live API.
 """

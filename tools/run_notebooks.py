@@ -1,7 +1,7 @@
 """Regenerate the stored outputs of the lesson notebooks from an offline run.
 
-    python tools/run_notebooks.py            # every notebook, in order
-    python tools/run_notebooks.py 03 05      # write back only those starting with 03 or 05
+    python -m tools.run_notebooks            # every notebook, in order
+    python -m tools.run_notebooks 03 05      # write back only those starting with 03 or 05
 
 Starts the offline Earth Search (port 8765 when free, so outputs show the address learners
 see), runs every notebook top to bottom, in order, in the notebooks folder (later episodes

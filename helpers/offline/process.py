@@ -138,7 +138,7 @@ class OfflineServer:
             self.process.stdout.close()
 
     def __enter__(self) -> OfflineServer:
-        return self.start()
+        return self if self.process is not None else self.start()
 
     def __exit__(
         self,
