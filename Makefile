@@ -3,14 +3,18 @@
 #   make test   set up, then run lint and the whole test suite (what CI runs)
 #   make notebooks       regenerate the notebooks' stored outputs (offline run)
 #   make editions        build the learner and live-coding editions into build/editions
+#   make site            build the lesson's web site into build/site
 #   make test-live       run the notebooks against the live Earth Search (needs internet)
 
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Debian's Chromium: the browser tests drive it with Playwright (never a downloaded browser).
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup lab test lint format catalog serve notebooks editions bench test-live clean
+.PHONY: setup lab test lint format catalog serve notebooks editions site bench test-live clean
 
 setup: $(STAMP)
 
@@ -19,6 +23,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
+
+$(CHROMIUM):
+	@command -v apt-get >/dev/null || { echo "Install Chromium at $(CHROMIUM) (Debian package 'chromium'): the site and widget tests use it."; exit 1; }
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium
 
 lab: setup
 	$(BIN)/python -m helpers.offline lab
@@ -35,6 +44,9 @@ notebooks: setup
 editions: setup
 	$(BIN)/python -m tools.build_editions
 
+site: setup
+	$(BIN)/python -m tools.build_site
+
 bench: setup
 	$(BIN)/python benchmarks/notebooks.py
 
@@ -46,7 +58,7 @@ format: setup
 	$(BIN)/python -m ruff format .
 	$(BIN)/python -m ruff check --fix .
 
-test: lint
+test: lint $(CHROMIUM)
 	$(BIN)/python -m pytest
 
 # Instructors, before a workshop: run the notebooks against the live Earth Search.

@@ -53,8 +53,15 @@ def _time(notebook: nbformat.NotebookNode) -> str:
 
 
 def _nav(pages: list[tuple[str, str]], index: int) -> str:
-    previous = f'<a href="{pages[index - 1][0]}">&larr; {html.escape(pages[index - 1][1])}</a>' if index > 0 else "<span></span>"  # noqa: E501
-    following = f'<a href="{pages[index + 1][0]}">{html.escape(pages[index + 1][1])} &rarr;</a>' if index + 1 < len(pages) else "<span></span>"  # noqa: E501
+    """Links to the previous episode, the landing page and the next episode."""
+
+    def link(target: int, text: str) -> str:
+        if not 0 <= target < len(pages):
+            return "<span></span>"
+        return f'<a href="{pages[target][0]}">{text}</a>'
+
+    previous = link(index - 1, f"&larr; {html.escape(pages[index - 1][1])}")
+    following = link(index + 1, f"{html.escape(pages[(index + 1) % len(pages)][1])} &rarr;")
     return f'{previous}<a href="index.html">All episodes</a>{following}'
 
 
@@ -65,6 +72,7 @@ def _inline(markdown: str) -> str:
 def _page(title: str, body: str) -> str:
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
+<link rel="icon" href="data:,">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <title>{html.escape(title)}</title>
 <style>
@@ -102,8 +110,12 @@ run against the lesson's offline copy of Earth Search, whose imagery is <strong>
 <h2>More</h2>
 <ul>
 <li>Notebooks to work through, outputs cleared and exercise solutions removed:
-{" ".join(f'<a href="downloads/{page.replace(".html", ".ipynb")}">{n}</a>'
-          for n, (page, _) in enumerate(episodes, start=1))}</li>
+{
+        " ".join(
+            f'<a href="downloads/{page.replace(".html", ".ipynb")}">{n}</a>'
+            for n, (page, _) in enumerate(episodes, start=1)
+        )
+    }</li>
 {guide}
 </ul>
 """
@@ -123,8 +135,11 @@ def build(output: Path) -> list[Path]:
     written = []
     for index, (page, notebook) in enumerate(episodes):
         body, _ = exporter.from_notebook_node(
-            notebook, resources={"metadata": {"name": _title(notebook)},
-                                 "lesson_nav": _nav(pages, index)}  # fmt: skip
+            notebook,
+            resources={
+                "metadata": {"name": _title(notebook)},
+                "lesson_nav": _nav(pages, index),
+            },
         )
         (output / page).write_text(NOTEBOOK_LINK.sub(r'href="\1.html"', body), encoding="utf-8")
         written.append(output / page)
