@@ -22,9 +22,15 @@ DEAD_PROXY = "http://127.0.0.1:9"
 LOOPBACK_HOSTS = "127.0.0.1,localhost,::1"
 
 
+SETUP_NOTEBOOK = NOTEBOOK_FOLDER / "00-setup.ipynb"
+
+
 def lesson_notebooks(folder: Path = NOTEBOOK_FOLDER) -> list[Path]:
-    """The lesson's notebooks (``NN-verb-object.ipynb``), in teaching order."""
-    return sorted(folder.glob("[0-9][0-9]-*.ipynb"))
+    """The lesson's episodes (``NN-verb-object.ipynb`` from 01 on), in teaching order.
+
+    ``00-setup.ipynb``, the setup check, is not an episode.
+    """
+    return sorted(path for path in folder.glob("[0-9][0-9]-*.ipynb") if path.name[:2] != "00")
 
 
 def ipython_dir_with_startup() -> Path:

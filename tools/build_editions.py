@@ -20,7 +20,7 @@ from pathlib import Path
 
 import nbformat
 
-from helpers.notebooks import REPOSITORY, lesson_notebooks
+from helpers.notebooks import REPOSITORY, SETUP_NOTEBOOK, lesson_notebooks
 
 SOLUTION_TAG = "solution"
 SOLUTION_PROMPT = "# Exercise: write your solution here\n"
@@ -91,7 +91,7 @@ def build(output: Path) -> list[Path]:
         folder = output / name
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)
-        for path in lesson_notebooks():
+        for path in [SETUP_NOTEBOOK, *lesson_notebooks()]:
             edition = make(nbformat.read(path, as_version=4))
             nbformat.validate(edition)
             nbformat.write(edition, folder / path.name)
