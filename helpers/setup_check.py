@@ -9,6 +9,7 @@ GeoTIFF over HTTP. Exit code 0 when the lesson can run, 1 otherwise.
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 import time
@@ -163,11 +164,15 @@ def report(results: list[Check]) -> str:
     return "\n".join(lines)
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    argparse.ArgumentParser(
+        prog="python -m helpers.setup_check",
+        description="Check that this computer is ready for the lesson (one screen of checks).",
+    ).parse_args(argv)
     results = run_checks()
     print(report(results))
     return 0 if all(check.ok is not False for check in results) else 1
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

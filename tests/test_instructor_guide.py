@@ -1,0 +1,116 @@
+"""The instructor guide names only things that exist, and its facts match the lesson."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import nbformat
+import pytest
+import rioxarray
+from pystac_client import Client
+from rioxarray.exceptions import NoDataInBounds
+from shapely.geometry import Point
+
+from helpers.notebooks import SETUP_NOTEBOOK, lesson_notebooks
+
+REPOSITORY = Path(__file__).resolve().parents[1]
+GUIDE = (REPOSITORY / "instructors" / "guide.md").read_text()
+BUILT = ("build/",)  # made by make editions / make site, not committed
+WRITTEN_BY_NOTEBOOKS = {"search_results.json", "ndvi_amsterdam.tif"}
+
+
+def test_named_notebooks_and_files_exist() -> None:
+    paths = set(re.findall(r"`([\w./-]+\.(?:ipynb|py|md|json|tif|html))`", GUIDE))
+    assert paths
+    for path in paths:
+        if path.startswith(BUILT) or path in WRITTEN_BY_NOTEBOOKS:
+            continue
+        assert (REPOSITORY / path).exists(), path
+    for notebook in [SETUP_NOTEBOOK, *lesson_notebooks()]:
+        assert f"notebooks/{notebook.name}" in GUIDE, f"the guide covers {notebook.name}"
+
+
+def test_named_commands_exist() -> None:
+    makefile = (REPOSITORY / "Makefile").read_text()
+    for target in set(re.findall(r"make ([a-z-]+)", GUIDE)):
+        assert re.search(rf"^{target}:", makefile, flags=re.MULTILINE), f"make {target}"
+    for module in set(re.findall(r"python -m ([\w.]+)", GUIDE)):
+        result = subprocess.run(
+            [sys.executable, "-m", module, "--help"], capture_output=True, text=True, timeout=60
+        )
+        assert result.returncode == 0, f"python -m {module}: {result.stderr[-500:]}"
+
+
+def test_built_paths_are_what_the_tools_write() -> None:
+    from tools.build_editions import EDITIONS, SOLUTION_PROMPT
+
+    for edition in EDITIONS:
+        assert f"build/editions/{edition}/" in GUIDE
+    assert SOLUTION_PROMPT.strip() in GUIDE
+    assert "build/site/index.html" in GUIDE
+
+
+def test_timings_match_the_notebooks() -> None:
+    for path in lesson_notebooks():
+        opening = nbformat.read(path, as_version=4).cells[0].source
+        teaching, exercises = re.search(
+            r"teaching (\d+) min, exercises (\d+) min", opening
+        ).groups()
+        row = next(line for line in GUIDE.splitlines() if f"`notebooks/{path.name}`" in line)
+        assert f"| {teaching} min | {exercises} min |" in row, row
+
+
+@pytest.fixture(scope="module")
+def client(api_url: str) -> Client:
+    return Client.open(api_url)
+
+
+def _guide_row(mistake_start: str) -> str:
+    return next(line for line in GUIDE.splitlines() if line.startswith(f"| {mistake_start}"))
+
+
+def test_described_mistakes_behave_as_the_guide_says(client: Client) -> None:
+    swapped = client.search(collections=["sentinel-2-l2a"], intersects=Point(52.37, 4.90))
+    assert swapped.matched() == 0 and "prints `0`" in _guide_row("Latitude and longitude")
+    old = client.search(collections=["sentinel-s2-l2a-cogs"], intersects=Point(4.90, 52.37))
+    assert old.matched() == 0 and "prints `0`" in _guide_row("The old v0 collection")
+
+    item = next(client.search(collections=["sentinel-2-l2a"], max_items=1).items())
+    with pytest.raises(KeyError) as error:
+        item.assets["B04"]
+    assert f"`KeyError: {error.value}`" in _guide_row("v0 asset keys")
+
+    with pytest.raises(Exception) as error:
+        client.search(collections=["sentinel-2-l2a"], query="eo:cloud_cover<5").matched()
+    assert f"`Exception: {error.value}`" in _guide_row("`query=")
+
+    with pytest.raises(Exception) as error:
+        client.search(collections=["sentinel-2-l2a"], datetime="12/31/2021").matched()
+    assert f"`Exception: {error.value}`" in _guide_row("A date like")
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        client.search(collections=["sentinel-2-l2a"], max_items=1).get_all_items()
+    assert any(issubclass(w.category, DeprecationWarning | FutureWarning) for w in caught)
+
+    visual = rioxarray.open_rasterio(item.assets["visual"].href)
+    with pytest.raises(NoDataInBounds) as error:
+        visual.rio.clip_box(minx=4.85, miny=52.32, maxx=4.95, maxy=52.42)
+    assert f"`NoDataInBounds: {error.value}`" in _guide_row("Clip box in degrees")
+
+
+def test_missing_checkpoint_message_is_quoted_exactly(api_url: str, tmp_path: Path) -> None:
+    from helpers.checkpoints import ensure_search_results
+
+    code = f"from helpers.checkpoints import ensure_search_results as e; e({api_url!r})"
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    first_line = result.stdout.splitlines()[0]
+    assert f"`{first_line}`" in _guide_row("Episode 3, 4 or 5 started")
+    assert callable(ensure_search_results)
