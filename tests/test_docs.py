@@ -36,7 +36,7 @@ def test_named_files_exist() -> None:
 
 def test_named_make_targets_exist() -> None:
     makefile = (REPOSITORY / "Makefile").read_text()
-    for target in set(re.findall(r"make ([a-z-]+)", README)):
+    for target in set(re.findall(r"`make ([a-z-]+)`", README)):
         assert re.search(rf"^{target}:", makefile, flags=re.MULTILINE), target
 
 
