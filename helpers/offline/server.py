@@ -20,7 +20,7 @@ import attr
 import cql2
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 from stac_fastapi.api.app import StacApi
 from stac_fastapi.api.errors import DEFAULT_STATUS_CODES
 from stac_fastapi.api.models import (
@@ -50,6 +50,7 @@ from . import sentinel2 as s2
 from .acquisitions import all_acquisitions
 from .assets import write_asset
 from .backend import (
+    MAX_LIMIT,
     Catalog,
     IndexedItem,
     SearchRequest,
@@ -68,8 +69,12 @@ LANDING_DESCRIPTION = (
     "A local stand-in for Earth Search v1 made for the 'Access satellite imagery using Python' "
     "lesson. Same paths and metadata shape; the imagery is synthetic."
 )
-MEDIA_TYPES = {".tif": "image/tiff", ".jpg": "image/jpeg", ".json": "application/json",
-               ".xml": "application/xml"}  # fmt: skip
+MEDIA_TYPES = {
+    ".tif": "image/tiff",
+    ".jpg": "image/jpeg",
+    ".json": "application/json",
+    ".xml": "application/xml",
+}
 
 
 SORT_CONFORMANCE = [
@@ -80,6 +85,16 @@ SORT_CONFORMANCE = [
 
 class OfflineSearchPostRequest(BaseSearchPostRequest):
     """POST /search body; like stac-server, a single collection or id may be a plain string."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _an_object(cls, value: Any) -> Any:
+        if not isinstance(value, dict):
+            raise ValueError(
+                "the search body must be a JSON object such as "
+                f'{{"collections": ["sentinel-2-l2a"]}}, not {type(value).__name__}'
+            )
+        return value
 
     @field_validator("collections", "ids", mode="before")
     @classmethod
@@ -138,9 +153,12 @@ class OfflineCoreClient(AsyncBaseCoreClient):
         item_url = f"{collection_url}/items/{item.id}"
         links = [
             {"rel": "self", "type": "application/geo+json", "href": item_url},
-            {"rel": "canonical", "type": "application/json",
-             "href": f"{root}{FILES_PREFIX}/{item.folder}/{item.id}.json"},
-        ]  # fmt: skip
+            {
+                "rel": "canonical",
+                "type": "application/json",
+                "href": f"{root}{FILES_PREFIX}/{item.folder}/{item.id}.json",
+            },
+        ]
         links += [link for link in document.get("links", []) if "://" in link.get("href", "")]
         links += [
             {"rel": "parent", "type": "application/json", "href": collection_url},
@@ -168,9 +186,12 @@ class OfflineCoreClient(AsyncBaseCoreClient):
             {"rel": "parent", "type": "application/json", "href": api},
             {"rel": "root", "type": "application/json", "href": api},
             {"rel": "items", "type": "application/geo+json", "href": f"{url}/items"},
-            {"rel": "http://www.opengis.net/def/rel/ogc/1.0/queryables",
-             "type": "application/schema+json", "href": f"{url}/queryables"},
-        ]  # fmt: skip
+            {
+                "rel": "http://www.opengis.net/def/rel/ogc/1.0/queryables",
+                "type": "application/schema+json",
+                "href": f"{url}/queryables",
+            },
+        ]
         return document
 
     # -- core endpoints ------------------------------------------------------------------
@@ -225,8 +246,7 @@ class OfflineCoreClient(AsyncBaseCoreClient):
         **kwargs: Any,
     ) -> dict[str, Any]:
         self._collection(collection_id)
-        search = SearchRequest(collections=[collection_id], bbox=bbox,
-                               datetime=_interval(datetime))  # fmt: skip
+        search = SearchRequest(collections=[collection_id], bbox=bbox, datetime=_interval(datetime))
         return self._page(search, limit, next, request, post_body=None)
 
     async def get_search(
@@ -276,7 +296,7 @@ class OfflineCoreClient(AsyncBaseCoreClient):
             filter=_parse_filter(filter_expr, getattr(search_request, "filter_lang", None)),
             sortby=[(_field_name(s.field), s.direction.value) for s in sortby] if sortby else None,
         )
-        raw_body = json.loads(await request.body() or b"{}")
+        raw_body = json.loads(await request.body() or b"{}")  # an object: checked by the model
         raw_fields = raw_body.get("fields", {})
         if "fields" in raw_body and not isinstance(raw_fields, dict):
             raise SearchError(
@@ -286,8 +306,15 @@ class OfflineCoreClient(AsyncBaseCoreClient):
         # An explicit (even empty) include list asks for the default set; none: whole items.
         include = set(fields.include or ()) if fields and "include" in raw_fields else None
         exclude = set(fields.exclude or ()) if fields else set()
-        return self._page(search, search_request.limit, getattr(search_request, "next", None),
-                          request, raw_body, include, exclude)  # fmt: skip
+        return self._page(
+            search,
+            search_request.limit,
+            getattr(search_request, "next", None),
+            request,
+            raw_body,
+            include,
+            exclude,
+        )
 
     # -- helpers -------------------------------------------------------------------------
 
@@ -295,10 +322,12 @@ class OfflineCoreClient(AsyncBaseCoreClient):
         try:
             return self.catalog.collections[collection_id]
         except KeyError:
-            known = ", ".join(sorted(self.catalog.collections))
-            raise NotFoundError(
-                f"Collection {collection_id!r} does not exist. Collections here: {known}."
-            ) from None
+            raise NotFoundError(unknown_collection_message(collection_id, self.catalog)) from None
+
+    def _check_search_collections(self, collections: list[str] | None) -> None:
+        for collection_id in collections or []:
+            if collection_id not in self.catalog.collections:
+                raise SearchError(unknown_collection_message(collection_id, self.catalog))
 
     def _page(
         self,
@@ -311,6 +340,8 @@ class OfflineCoreClient(AsyncBaseCoreClient):
         exclude: set[str] | None = None,
     ) -> dict[str, Any]:
         """One page of results; ``include``/``exclude`` as in ``backend.filter_fields``."""
+        _check_limit(request, post_body)
+        self._check_search_collections(search.collections)
         limit = limit or DEFAULT_LIMIT
         matches = self.catalog.search(search)
         start = page_start(matches, token)
@@ -337,10 +368,46 @@ class OfflineCoreClient(AsyncBaseCoreClient):
         }
 
 
+#: Collection ids of the retired Earth Search v0, and what v1 calls them.
+V0_COLLECTIONS = {
+    "sentinel-s2-l2a-cogs": "sentinel-2-l2a",
+    "sentinel-s2-l2a": "sentinel-2-l2a",
+    "sentinel-s2-l1c": "sentinel-2-l1c",
+    "landsat-8-l1-c1": "landsat-c2-l2",
+}
+
+
+def unknown_collection_message(collection_id: str, catalog: Catalog) -> str:
+    known = ", ".join(sorted(catalog.collections))
+    if collection_id in V0_COLLECTIONS:
+        return (
+            f"Collection {collection_id!r} is the Earth Search v0 name; v1 (this API) calls it "
+            f"{V0_COLLECTIONS[collection_id]!r}. Collections here: {known}."
+        )
+    return f"Collection {collection_id!r} does not exist. Collections here: {known}."
+
+
+def _check_limit(request: Request, post_body: dict[str, Any] | None) -> None:
+    """Refuse page sizes stac-fastapi would silently cut to 10,000."""
+    raw = post_body.get("limit") if post_body is not None else request.query_params.get("limit")
+    try:
+        asked = int(raw) if raw is not None else None
+    except (TypeError, ValueError):
+        return  # not a number: the request model already refused it
+    if asked is not None and asked > MAX_LIMIT:
+        raise SearchError(
+            f"limit {asked} is too large: a page holds at most {MAX_LIMIT:,} items. Ask for "
+            "fewer (pystac-client's max_items stops early) and follow the 'next' links."
+        )
+
+
 def _next_link(request: Request, post_body: dict[str, Any] | None, token: str) -> dict[str, Any]:
     url = str(request.url).split("?", 1)[0]
-    link: dict[str, Any] = {"rel": "next", "title": "Next page of Items",
-                            "type": "application/geo+json"}  # fmt: skip
+    link: dict[str, Any] = {
+        "rel": "next",
+        "title": "Next page of Items",
+        "type": "application/geo+json",
+    }
     if post_body is None:
         params = [(k, v) for k, v in request.query_params.multi_items() if k != "next"]
         link.update(method="GET", href=f"{url}?{urlencode([*params, ('next', token)])}")
@@ -384,7 +451,7 @@ def _parse_filter(expression: Any, language: str | None) -> cql2.Expr | None:
         else:
             parsed = cql2.parse_text(expression)
         parsed.validate()
-    except (cql2.ParseError, cql2.ValidationError, ValueError) as error:
+    except Exception as error:  # cql2 raises several types for malformed input
         raise SearchError(f"filter is not valid {language or 'CQL2'}: {error}") from None
     return parsed
 
@@ -506,6 +573,65 @@ class AssetFiles:
                 write_asset(acquisition, key, path, item.document["properties"])
 
 
+MAX_BODY_BYTES = 1_000_000
+
+
+class BodySizeLimit:
+    """Refuse request bodies over ``MAX_BODY_BYTES`` with 413 before reading them whole."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        declared = headers.get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY_BYTES):
+            await _too_large(send)
+            return
+        received = 0
+
+        async def limited_receive() -> dict:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > MAX_BODY_BYTES:
+                raise BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope, limited_receive, send)
+        except BodyTooLarge:
+            await _too_large(send)
+
+
+class BodyTooLarge(Exception):
+    """A chunked request body grew past the limit."""
+
+
+async def _too_large(send: Any) -> None:
+    body = json.dumps(
+        {
+            "code": "RequestTooLarge",
+            "description": f"Request bodies are limited to {MAX_BODY_BYTES:,} bytes; "
+            "a search needs far less. Simplify the geometry or the filter.",
+        }
+    ).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
 class LandingWithoutSlash:
     """Answer ``/v1`` like ``/v1/``: Earth Search's URL has no trailing slash."""
 
@@ -602,6 +728,7 @@ def create_app(catalog_folder: Path | str) -> FastAPI:
     )
     app = api.app
     app.add_middleware(LandingWithoutSlash)
+    app.add_middleware(BodySizeLimit)
     files = AssetFiles(catalog)
     app.state.catalog = catalog
 
