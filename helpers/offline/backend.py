@@ -192,8 +192,19 @@ def bbox_geometry(bbox: Sequence[float]) -> shapely.Geometry:
         raise SearchError(
             f"bbox has {len(bbox)} numbers; expected 4 (west, south, east, north) or 6."
         )
+    if not all(-180 <= value <= 180 for value in (west, east)) or not all(
+        -90 <= value <= 90 for value in (south, north)
+    ):
+        raise SearchError(
+            f"bbox {list(bbox)} is out of range: longitudes must lie in -180..180 and latitudes "
+            "in -90..90, in the order (west, south, east, north). Did you write latitude "
+            "first, or use metres?"
+        )
     if south > north:
-        raise SearchError(f"bbox south ({south}) is greater than north ({north}).")
+        raise SearchError(
+            f"bbox south ({south}) is greater than north ({north}): the order is "
+            "(west, south, east, north)."
+        )
     if west > east:
         return shapely.union(
             shapely.box(west, south, 180, north), shapely.box(-180, south, east, north)

@@ -1,0 +1,313 @@
+"""One-line explanations for the errors learners meet in this lesson.
+
+``install()`` registers a handler with IPython: for a known mistake it prints what went wrong
+and what to do, plus the original error in one line, instead of a long traceback. Anything
+else shows IPython's usual traceback. ``explain(error)`` gives the same text without IPython.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from .offline.process import DEFAULT_PORT
+from .saving import OutputPathError
+
+#: Earth Search v0 asset keys (and ESA band names) and their v1 keys.
+V0_ASSET_KEYS = {
+    "B01": "coastal",
+    "B02": "blue",
+    "B03": "green",
+    "B04": "red",
+    "B05": "rededge1",
+    "B06": "rededge2",
+    "B07": "rededge3",
+    "B08": "nir",
+    "B8A": "nir08",
+    "B09": "nir09",
+    "B11": "swir16",
+    "B12": "swir22",
+    "SCL": "scl",
+    "AOT": "aot",
+    "WVP": "wvp",
+    "TCI": "visual",
+    "overview": "visual",
+    "info": "tileinfo_metadata",
+    "metadata": "granule_metadata",
+}
+V1_ASSET_KEYS = sorted(set(V0_ASSET_KEYS.values()) | {"thumbnail"})
+LESSON_NAMES = (
+    "api_url",
+    "client",
+    "search",
+    "items",
+    "item",
+    "point",
+    "bbox",
+    "visual",
+    "visual_clip",
+    "red",
+    "nir",
+    "ndvi",
+    "scl",
+    "box_utm",
+    "collection",
+)
+OFFLINE_COMMAND = (
+    "To work offline, stop JupyterLab and run `make lab` in the lesson folder (it starts the "
+    f"offline catalog on http://127.0.0.1:{DEFAULT_PORT}/v1 and sets STAC_API_URL)."
+)
+
+Explainer = Callable[[BaseException, Mapping[str, Any]], str | None]
+
+
+def _api_description(text: str) -> str | None:
+    """The human part of a STAC API error body (``description`` or pydantic ``detail``)."""
+    try:
+        body = json.loads(text)
+    except ValueError:
+        return None
+    if isinstance(body, dict) and body.get("description"):
+        return str(body["description"])
+    detail = body.get("detail") if isinstance(body, dict) else None
+    if isinstance(detail, str):
+        return detail
+    if isinstance(detail, list) and detail and isinstance(detail[0], dict):
+        first = detail[0]
+        where = ".".join(str(part) for part in first.get("loc", [])[1:])
+        return f"{where}: {first.get('msg')}" if where else str(first.get("msg"))
+    return None
+
+
+def _unreachable(error: BaseException, namespace: Mapping[str, Any]) -> str | None:
+    text = f"{type(error).__name__}: {error}"
+    patterns = (
+        "Connection refused",
+        "Max retries exceeded",
+        "NameResolutionError",
+        "Failed to resolve",
+        "timed out",
+        "Couldn't connect",
+        "Could not resolve",
+        "ConnectTimeout",
+        "ReadTimeout",
+        "Connection aborted",
+    )
+    if not any(pattern in text for pattern in patterns):
+        return None
+    url = namespace.get("api_url") or os.environ.get("STAC_API_URL") or "the STAC API"
+    return f"Cannot reach {url} (no answer from the server or the network). {OFFLINE_COMMAND}"
+
+
+def _api_error(error: BaseException, namespace: Mapping[str, Any]) -> str | None:
+    if type(error).__name__ != "APIError":
+        return None
+    description = _api_description(str(error))
+    if description is None:
+        return None
+    # stac-fastapi words a reversed range "cannot be before", which reads backwards
+    if "Invalid RFC3339 datetime" in description or "cannot be before end" in description:
+        return (
+            "The API refused the datetime. Write ISO dates, earlier first: "
+            "'2021-01-01/2021-12-31', '2021', or '2021-06-01T00:00:00Z/..'."
+        )
+    status = getattr(error, "status_code", None)
+    prefix = (
+        f"The STAC API refused the request (HTTP {status})"
+        if status
+        else ("The STAC API refused the request")
+    )
+    return f"{prefix}: {description}"
+
+
+def _asset_key(error: BaseException, namespace: Mapping[str, Any]) -> str | None:
+    if not isinstance(error, KeyError) or not error.args:
+        return None
+    key = str(error.args[0])
+    if key in V0_ASSET_KEYS:
+        return (
+            f"{key!r} is an Earth Search v0 asset name. In v1 (this lesson) use "
+            f"item.assets[{V0_ASSET_KEYS[key]!r}]."
+        )
+    lowered = key.lower()
+    if lowered in V1_ASSET_KEYS and key != lowered:
+        return f"Asset keys are lower case: use item.assets[{lowered!r}]."
+    if (
+        key not in V1_ASSET_KEYS
+        and re.fullmatch(r"[a-z0-9_-]+", lowered)
+        and any(type(value).__name__ == "Item" for value in namespace.values())
+    ):
+        return (
+            f"No asset or property {key!r}. Print list(item.assets) to see the asset "
+            "keys, or list(item.properties) for the properties."
+        )
+    return None
+
+
+def _client_query_format(error: BaseException, namespace: Mapping[str, Any]) -> str | None:
+    text = str(error)
+    if "Unsupported query format" in text:
+        return (
+            'query must be a list of strings such as ["eo:cloud_cover<5"], or a dict such as '
+            '{"eo:cloud_cover": {"lt": 5}}; a plain string is not accepted.'
+        )
+    if "datetime components" in text or ("Unable to parse" in text and "datetime" in text):
+        return (
+            "datetime must be ISO 8601: '2021-01-01/2021-12-31' for a range, '2021' for a "
+            "year, '2021-06' for a month; not '12/31/2021'."
+        )
+    return None
+
+
+def _no_data_in_bounds(error: BaseException, namespace: Mapping[str, Any]) -> str | None:
+    if type(error).__name__ != "NoDataInBounds":
+        return None
+    return (
+        "The box does not overlap the image. Give its corners in the image's CRS "
+        "(image.rio.crs: metres for Sentinel-2, e.g. minx=627000, miny=5802000), inside "
+        "image.rio.bounds(); degrees of longitude/latitude do not work here."
+    )
+
+
+def _remote_file(error: BaseException, namespace: Mapping[str, Any]) -> str | None:
+    if type(error).__name__ not in ("RasterioIOError", "URLError", "HTTPError"):
+        return None
+    text = str(error)
+    if "404" in text or "Not Found" in text or "does not exist" in text:
+        return (
+            "The file is not at that address (HTTP 404). Take the href from the item's "
+            "assets (item.assets[key].href) instead of typing it, and check the search "
+            "results are from the API you use now."
+        )
+    if "refused" in text or "Couldn't connect" in text or "timed out" in text:
+        return f"The file server does not answer. {OFFLINE_COMMAND}"
+    if "not recognized as being in a supported file format" in text or "TIFF" in text:
+        return (
+            "The file arrived damaged or incomplete (not a valid GeoTIFF). Run the cell "
+            "again; if it keeps failing, the server or the network cuts the transfer."
+        )
+    return None
+
+
+def _output_path(error: BaseException, namespace: Mapping[str, Any]) -> str | None:
+    if isinstance(error, OutputPathError):
+        return str(error)
+    if isinstance(error, PermissionError):
+        return (
+            f"Cannot write {error.filename or 'that file'}: permission denied. Save in "
+            "your own folder, for example next to the notebook."
+        )
+    return None
+
+
+def _missing_file(error: BaseException, namespace: Mapping[str, Any]) -> str | None:
+    if not isinstance(error, FileNotFoundError) or not error.filename:
+        return None
+    name = os.path.basename(str(error.filename))
+    if name == "search_results.json":
+        return (
+            "search_results.json is not in this folder: episode 2 saves it. Run episode 2, "
+            "or call ensure_search_results(api_url) as episodes 3-5 do."
+        )
+    return (
+        f"No file {error.filename} (this notebook works in {os.getcwd()}). Check the name, "
+        "and that the cell that writes it ran; save in your own folder, next to the notebook."
+    )
+
+
+def _raised_by(error: BaseException, package: str) -> bool:
+    traceback = error.__traceback__
+    last = None
+    while traceback is not None:
+        last = traceback.tb_frame.f_code.co_filename
+        traceback = traceback.tb_next
+    return last is not None and f"{os.sep}{package}{os.sep}" in last
+
+
+def _pystac_client_message(error: BaseException, namespace: Mapping[str, Any]) -> str | None:
+    """pystac-client checks searches before sending them; its messages are clear already."""
+    if type(error) is not Exception or not _raised_by(error, "pystac_client"):
+        return None
+    condensed = " ".join(str(error).split())[:240]
+    return f"pystac-client refused the search before sending it: {condensed}"
+
+
+def _empty_results(error: BaseException, namespace: Mapping[str, Any]) -> str | None:
+    if not isinstance(error, IndexError | StopIteration):
+        return None
+    search = namespace.get("search")
+    if type(search).__name__ != "ItemSearch":
+        return None
+    try:
+        matched = search.matched()
+    except Exception:  # the explanation must never raise an error of its own
+        return None
+    if matched != 0:
+        return None
+    from .checks import explain_no_matches
+
+    return f"The search found no items. {explain_no_matches(search)}"
+
+
+def _missing_lesson_name(error: BaseException, namespace: Mapping[str, Any]) -> str | None:
+    if not isinstance(error, NameError):
+        return None
+    match = re.search(r"name '(\w+)' is not defined", str(error))
+    if not match or match.group(1) not in LESSON_NAMES:
+        return None
+    return (
+        f"{match.group(1)!r} is made by an earlier cell of this notebook. Run the cells "
+        "above first (Run > Run All Above Selected Cell), top to bottom."
+    )
+
+
+EXPLAINERS: tuple[Explainer, ...] = (
+    _output_path,
+    _missing_file,
+    _unreachable,
+    _api_error,
+    _client_query_format,
+    _asset_key,
+    _no_data_in_bounds,
+    _remote_file,
+    _empty_results,
+    _missing_lesson_name,
+    _pystac_client_message,
+)
+
+
+def explain(error: BaseException, namespace: Mapping[str, Any] | None = None) -> str | None:
+    """A one-line explanation of ``error`` with what to do, or None if it is not a known one."""
+    for explainer in EXPLAINERS:
+        message = explainer(error, namespace or {})
+        if message:
+            return message
+    return None
+
+
+def install() -> bool:
+    """Show one-line explanations for known mistakes in this IPython session.
+
+    Returns False outside IPython (plain Python keeps its usual tracebacks).
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    if shell is None:
+        return False
+
+    def handler(self: Any, etype: type, value: BaseException, tb: Any, tb_offset: Any = None):
+        message = explain(value, self.user_ns)
+        if message is None:
+            return self.showtraceback((etype, value, tb), tb_offset=tb_offset)
+        first_line = str(value).strip().splitlines()[0][:300] if str(value).strip() else ""
+        print(f"{etype.__name__}: {first_line}\n-> {message}")
+        return None
+
+    shell.set_custom_exc((Exception,), handler)
+    return True

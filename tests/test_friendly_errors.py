@@ -1,0 +1,213 @@
+"""Each common learner mistake gets one clear message: what was wrong and what to do.
+
+Every case makes the real mistake against the offline API or a real file, catches what the
+libraries raise, and checks the explanation (``helpers.friendly.explain``) or the check's own
+message.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import numpy as np
+import pytest
+import rasterio
+import rioxarray
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+from pystac_client import Client
+from shapely.geometry import Point
+
+from helpers.checks import LessonInputError, check_bbox, check_ndvi, explain_no_matches
+from helpers.friendly import explain
+from helpers.saving import OutputPathError, atomic_output
+
+AMSTERDAM = Point(4.90, 52.37)
+
+
+@pytest.fixture(scope="module")
+def client(api_url: str) -> Client:
+    return Client.open(api_url)
+
+
+@pytest.fixture(scope="module")
+def item(client: Client) -> Any:
+    return next(client.search(collections=["sentinel-2-l2a"], intersects=AMSTERDAM,
+                              max_items=1).items())  # fmt: skip
+
+
+def _explained(action: Any, namespace: dict[str, Any] | None = None) -> str:
+    with pytest.raises(Exception) as caught:
+        action()
+    message = explain(caught.value, namespace or {})
+    assert message, f"no explanation for {caught.value!r}"
+    return message
+
+
+def test_v0_asset_key(item: Any) -> None:
+    assert "item.assets['red']" in _explained(lambda: item.assets["B04"])
+    assert "item.assets['scl']" in _explained(lambda: item.assets["SCL"])
+
+
+def test_asset_key_in_capitals(item: Any) -> None:
+    assert "lower case" in _explained(lambda: item.assets["NIR"])
+
+
+def test_v0_collection_id(client: Client) -> None:
+    message = _explained(
+        lambda: client.search(collections=["sentinel-s2-l2a-cogs"], intersects=AMSTERDAM).matched()
+    )
+    assert "v0" in message and "'sentinel-2-l2a'" in message
+
+
+def test_unknown_query_operator(client: Client) -> None:
+    message = _explained(lambda: client.search(query={"eo:cloud_cover": {"below": 5}}).matched())
+    assert "'below'" in message and "lt" in message
+
+
+def test_query_as_a_plain_string(client: Client) -> None:
+    message = _explained(lambda: client.search(query="eo:cloud_cover<5").matched())
+    assert '["eo:cloud_cover<5"]' in message
+
+
+def test_datetime_in_a_local_format(client: Client) -> None:
+    message = _explained(lambda: client.search(datetime="12/31/2021").matched())
+    assert "2021-01-01/2021-12-31" in message
+
+
+def test_datetime_range_reversed(client: Client) -> None:
+    message = _explained(lambda: client.search(datetime="2022-01-01/2021-01-01").matched())
+    assert "Begin date after end date" in message
+    message = _explained(
+        lambda: client.search(method="GET", datetime="2022-01-01/2021-01-01").matched()
+    )
+    assert "earlier first" in message
+
+
+def test_bbox_out_of_range_is_refused_by_the_api(client: Client) -> None:
+    message = _explained(lambda: client.search(bbox=[4.85, 52.32, 4.95, 95.0]).matched())
+    assert "Bounding box must be within (-180, -90, 180, 90)" in message
+    message = _explained(
+        lambda: client.search(method="GET", bbox=[4.85, 52.32, 4.95, 95.0]).matched()
+    )
+    assert "out of range" in message and "latitude" in message
+
+
+def test_bbox_checks_name_the_problem() -> None:
+    with pytest.raises(LessonInputError, match=r"south .* is north of north"):
+        check_bbox((4.85, 52.42, 4.95, 52.32))
+    with pytest.raises(LessonInputError, match=r"west .* is east of east"):
+        check_bbox((4.95, 52.32, 4.85, 52.42))
+    with pytest.raises(LessonInputError, match="metres"):
+        check_bbox((627000, 5802000, 631000, 5806000))
+    with pytest.raises(LessonInputError, match="4 numbers"):
+        check_bbox((4.85, 52.32, 4.95))
+    assert check_bbox(AMSTERDAM.buffer(0.05).bounds) == pytest.approx(AMSTERDAM.buffer(0.05).bounds)
+
+
+def test_longitude_and_latitude_swapped(client: Client) -> None:
+    search = client.search(collections=["sentinel-2-l2a"], intersects=Point(52.37, 4.90))
+    items = search.item_collection()
+    message = _explained(lambda: items[0], {"search": search})
+    assert "swapped" in message and "Point(4.90, 52.37)" in message
+
+
+def test_a_filter_that_removes_everything(client: Client) -> None:
+    search = client.search(collections=["sentinel-2-l2a"], intersects=AMSTERDAM,
+                           query={"eo:cloud_cover": {"lt": 0}})  # fmt: skip
+    message = explain_no_matches(search)
+    assert "without the query" in message and "would" in message
+
+
+def test_clip_box_in_degrees(item: Any) -> None:
+    visual = rioxarray.open_rasterio(item.assets["visual"].href)
+    message = _explained(lambda: visual.rio.clip_box(minx=4.85, miny=52.32, maxx=4.95, maxy=52.42))
+    assert "metres" in message and "rio.bounds()" in message
+
+
+def test_api_not_reachable() -> None:
+    message = _explained(lambda: Client.open("http://127.0.0.1:9/v1"),
+                         {"api_url": "http://127.0.0.1:9/v1"})  # fmt: skip
+    assert "Cannot reach http://127.0.0.1:9/v1" in message and "make lab" in message
+
+
+def test_asset_that_is_not_there(item: Any) -> None:
+    href = item.assets["red"].href.replace("B04.tif", "B99.tif")
+    message = _explained(lambda: rasterio.open(href))
+    assert "404" in message and "item.assets[key].href" in message
+
+
+def test_saving_over_an_existing_file(tmp_path: Path) -> None:
+    target = tmp_path / "ndvi.tif"
+    target.write_bytes(b"earlier result")
+    with pytest.raises(OutputPathError) as caught, atomic_output(target):
+        pass
+    assert "overwrite=True" in explain(caught.value)
+    assert target.read_bytes() == b"earlier result"
+
+
+def test_saving_into_a_missing_folder(tmp_path: Path) -> None:
+    with pytest.raises(OutputPathError) as caught, atomic_output(tmp_path / "nope" / "x.tif"):
+        pass
+    assert "does not exist" in explain(caught.value)
+
+
+def test_saving_where_writing_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("helpers.saving.os.access", lambda path, mode: False)  # as for non-root
+    with pytest.raises(OutputPathError) as caught, atomic_output(tmp_path / "x.tif"):
+        pass
+    assert "not writable" in explain(caught.value) and "own folder" in explain(caught.value)
+
+
+def test_reading_a_checkpoint_that_is_not_there(tmp_path: Path) -> None:
+    from pystac import ItemCollection
+
+    message = _explained(lambda: ItemCollection.from_file(str(tmp_path / "search_results.json")))
+    assert "episode 2 saves it" in message
+
+
+def test_ndvi_outside_its_range_points_at_the_offset() -> None:
+    reflectance_red = np.array([0.03, 0.05]) - 0.1  # offset applied to a 2021 product
+    reflectance_nir = np.array([0.02, 0.40]) - 0.1
+    ndvi = (reflectance_nir - reflectance_red) / (reflectance_nir + reflectance_red)
+    with pytest.raises(LessonInputError, match="offset"):
+        check_ndvi(ndvi)
+    assert check_ndvi(np.array([-0.3, 0.8, np.nan])).startswith("NDVI within -1..1")
+
+
+def test_cells_run_out_of_order() -> None:
+    message = _explained(lambda: eval("items[0]", {}))
+    assert "earlier cell" in message and "Run All Above" in message
+
+
+def test_too_large_a_page(client: Client) -> None:
+    message = _explained(lambda: client.search(limit=50_000).matched())
+    assert "refused the search before sending it: Invalid limit of 50000" in message
+
+
+def test_invalid_cql2_filter(client: Client) -> None:
+    message = _explained(lambda: client.search(filter="eo:cloud_cover <<< 5").matched())
+    assert "refused the search before sending it" in message and "<<< 5" in message
+
+
+def test_notebook_shows_one_line_instead_of_a_traceback(tmp_path: Path, api_url: str) -> None:
+    notebook = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("import helpers.friendly\nhelpers.friendly.install()"),
+        nbformat.v4.new_code_cell(
+            "from pystac_client import Client\n"
+            f"client = Client.open({api_url!r})\n"
+            "client.search(collections=['sentinel-s2-l2a-cogs']).matched()"
+        ),
+    ])  # fmt: skip
+    runner = NotebookClient(notebook, kernel_name="python3",
+                            resources={"metadata": {"path": str(tmp_path)}})  # fmt: skip
+    with pytest.raises(CellExecutionError):
+        runner.execute(env={**os.environ})
+    printed = "".join(out.get("text", "") for out in notebook.cells[1].outputs)
+    assert printed.startswith("APIError:")
+    assert "-> The STAC API refused the request" in printed and "v1 (this API)" in printed
+    assert len(printed.splitlines()) <= 3
+    assert not [out for out in notebook.cells[1].outputs if out.output_type == "error"]
