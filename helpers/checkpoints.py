@@ -12,6 +12,9 @@ from pathlib import Path
 from pystac_client import Client
 from shapely.geometry import Point
 
+from .network import retrying_io
+from .saving import atomic_output
+
 SEARCH_RESULTS = Path("search_results.json")
 #: The search of episode 2's exercise: Amsterdam +-0.05 degrees, 2021, under 5 % cloud.
 LESSON_POINT = Point(4.90, 52.37)
@@ -32,7 +35,9 @@ def ensure_search_results(api_url: str, path: Path | str = SEARCH_RESULTS) -> Pa
     if path.is_file():
         return path
     print(f"{path} is missing (episode 2 saves it): repeating episode 2's search now.")
-    items = Client.open(api_url).search(**LESSON_SEARCH).item_collection()
-    items.save_object(str(path))
+    client = Client.open(api_url, stac_io=retrying_io())
+    items = client.search(**LESSON_SEARCH).item_collection()
+    with atomic_output(path, overwrite=True) as temporary:
+        items.save_object(temporary)
     print(f"Saved {len(items)} items to {path}.")
     return path

@@ -115,6 +115,11 @@ def _api_error(error: BaseException, namespace: Mapping[str, Any]) -> str | None
             "'2021-01-01/2021-12-31', '2021', or '2021-06-01T00:00:00Z/..'."
         )
     status = getattr(error, "status_code", None)
+    if status is not None and status >= 500:
+        return (
+            f"The STAC API had a server error (HTTP {status}) and did not recover after "
+            f"several tries. Try again in a minute. {OFFLINE_COMMAND}"
+        )
     prefix = (
         f"The STAC API refused the request (HTTP {status})"
         if status

@@ -46,6 +46,8 @@ def atomic_output(target: str | os.PathLike[str], overwrite: bool = False) -> It
             f"Cannot save {final}: the folder {folder.resolve()} is not writable. Save in your "
             "own folder, for example next to the notebook."
         )
+    for leftover in folder.glob(f".{final.name}.*{final.suffix}"):
+        leftover.unlink(missing_ok=True)  # from a save that crashed before it could clean up
     handle, temporary = tempfile.mkstemp(prefix=f".{final.name}.", suffix=final.suffix, dir=folder)
     os.close(handle)
     os.unlink(temporary)  # libraries such as GDAL want to create the file themselves

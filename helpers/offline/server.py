@@ -50,7 +50,6 @@ from . import sentinel2 as s2
 from .acquisitions import all_acquisitions
 from .assets import write_asset
 from .backend import (
-    MAX_LIMIT,
     Catalog,
     IndexedItem,
     SearchRequest,
@@ -340,7 +339,6 @@ class OfflineCoreClient(AsyncBaseCoreClient):
         exclude: set[str] | None = None,
     ) -> dict[str, Any]:
         """One page of results; ``include``/``exclude`` as in ``backend.filter_fields``."""
-        _check_limit(request, post_body)
         self._check_search_collections(search.collections)
         limit = limit or DEFAULT_LIMIT
         matches = self.catalog.search(search)
@@ -385,20 +383,6 @@ def unknown_collection_message(collection_id: str, catalog: Catalog) -> str:
             f"{V0_COLLECTIONS[collection_id]!r}. Collections here: {known}."
         )
     return f"Collection {collection_id!r} does not exist. Collections here: {known}."
-
-
-def _check_limit(request: Request, post_body: dict[str, Any] | None) -> None:
-    """Refuse page sizes stac-fastapi would silently cut to 10,000."""
-    raw = post_body.get("limit") if post_body is not None else request.query_params.get("limit")
-    try:
-        asked = int(raw) if raw is not None else None
-    except (TypeError, ValueError):
-        return  # not a number: the request model already refused it
-    if asked is not None and asked > MAX_LIMIT:
-        raise SearchError(
-            f"limit {asked} is too large: a page holds at most {MAX_LIMIT:,} items. Ask for "
-            "fewer (pystac-client's max_items stops early) and follow the 'next' links."
-        )
 
 
 def _next_link(request: Request, post_body: dict[str, Any] | None, token: str) -> dict[str, Any]:
