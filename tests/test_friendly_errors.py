@@ -23,6 +23,7 @@ from shapely.geometry import Point
 
 from helpers.checks import LessonInputError, check_bbox, check_ndvi, explain_no_matches
 from helpers.friendly import explain
+from helpers.notebooks import NOTEBOOK_FOLDER
 from helpers.saving import OutputPathError, atomic_output
 
 AMSTERDAM = Point(4.90, 52.37)
@@ -35,8 +36,9 @@ def client(api_url: str) -> Client:
 
 @pytest.fixture(scope="module")
 def item(client: Client) -> Any:
-    return next(client.search(collections=["sentinel-2-l2a"], intersects=AMSTERDAM,
-                              max_items=1).items())  # fmt: skip
+    return next(
+        client.search(collections=["sentinel-2-l2a"], intersects=AMSTERDAM, max_items=1).items()
+    )
 
 
 def _explained(action: Any, namespace: dict[str, Any] | None = None) -> str:
@@ -116,8 +118,9 @@ def test_longitude_and_latitude_swapped(client: Client) -> None:
 
 
 def test_a_filter_that_removes_everything(client: Client) -> None:
-    search = client.search(collections=["sentinel-2-l2a"], intersects=AMSTERDAM,
-                           query={"eo:cloud_cover": {"lt": 0}})  # fmt: skip
+    search = client.search(
+        collections=["sentinel-2-l2a"], intersects=AMSTERDAM, query={"eo:cloud_cover": {"lt": 0}}
+    )
     message = explain_no_matches(search)
     assert "without the query" in message and "would" in message
 
@@ -129,8 +132,9 @@ def test_clip_box_in_degrees(item: Any) -> None:
 
 
 def test_api_not_reachable() -> None:
-    message = _explained(lambda: Client.open("http://127.0.0.1:9/v1"),
-                         {"api_url": "http://127.0.0.1:9/v1"})  # fmt: skip
+    message = _explained(
+        lambda: Client.open("http://127.0.0.1:9/v1"), {"api_url": "http://127.0.0.1:9/v1"}
+    )
     assert "Cannot reach http://127.0.0.1:9/v1" in message and "make lab" in message
 
 
@@ -194,16 +198,19 @@ def test_invalid_cql2_filter(client: Client) -> None:
 
 
 def test_notebook_shows_one_line_instead_of_a_traceback(tmp_path: Path, api_url: str) -> None:
-    notebook = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_code_cell("import helpers.friendly\nhelpers.friendly.install()"),
-        nbformat.v4.new_code_cell(
-            "from pystac_client import Client\n"
-            f"client = Client.open({api_url!r})\n"
-            "client.search(collections=['sentinel-s2-l2a-cogs']).matched()"
-        ),
-    ])  # fmt: skip
-    runner = NotebookClient(notebook, kernel_name="python3",
-                            resources={"metadata": {"path": str(tmp_path)}})  # fmt: skip
+    notebook = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell("import helpers.friendly\nhelpers.friendly.install()"),
+            nbformat.v4.new_code_cell(
+                "from pystac_client import Client\n"
+                f"client = Client.open({api_url!r})\n"
+                "client.search(collections=['sentinel-s2-l2a-cogs']).matched()"
+            ),
+        ]
+    )
+    runner = NotebookClient(
+        notebook, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    )
     with pytest.raises(CellExecutionError):
         runner.execute(env={**os.environ})
     printed = "".join(out.get("text", "") for out in notebook.cells[1].outputs)
@@ -211,3 +218,21 @@ def test_notebook_shows_one_line_instead_of_a_traceback(tmp_path: Path, api_url:
     assert "-> The STAC API refused the request" in printed and "v1 (this API)" in printed
     assert len(printed.splitlines()) <= 3
     assert not [out for out in notebook.cells[1].outputs if out.output_type == "error"]
+
+
+def test_setup_cell_says_in_one_line_how_to_switch_offline(tmp_path: Path) -> None:
+    notebook = nbformat.read(NOTEBOOK_FOLDER / "02-search-items.ipynb", as_version=4)
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"][:2]  # imports, setup
+    runnable = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c.source) for c in code])
+    runner = NotebookClient(
+        runnable,
+        kernel_name="python3",
+        timeout=120,
+        resources={"metadata": {"path": str(tmp_path)}},
+    )
+    env = {**os.environ, "STAC_API_URL": "http://127.0.0.1:9/v1"}  # nothing listens there
+    with pytest.raises(CellExecutionError):
+        runner.execute(env=env)
+    printed = "".join(out.get("text", "") for out in runnable.cells[1].outputs).splitlines()
+    assert len(printed) == 2 and printed[1].startswith("-> Cannot reach http://127.0.0.1:9/v1")
+    assert "make lab" in printed[1]

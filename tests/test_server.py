@@ -224,3 +224,26 @@ def test_a_started_server_is_not_started_twice_by_with(catalog_folder_path: Path
     with server as same:
         assert same is server and server.process is first
     assert first.poll() is not None, "leaving the with block stops the one process"
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "words"),
+    [
+        (b"{bad json", 400, "JSON decode error"),
+        (b"[]", 400, "must be a JSON object"),
+        (b"null", 400, "must be a JSON object"),
+        (b'{"bbox": "x"}', 400, "bbox"),
+        (b'{"filter": {"op": "nope"}}', 400, "filter is not valid"),
+        (b'{"datetime": "yesterday"}', 400, "datetime"),
+        (b'{"ids": [' + b",".join([b'"x"'] * 300_000) + b"]}", 413, "limited to"),
+    ],
+    ids=["malformed", "array", "null", "bbox", "cql2", "datetime", "huge"],
+)
+def test_bad_bodies_get_client_errors_never_500(
+    api_url: str, body: bytes, status: int, words: str
+) -> None:
+    response = requests.post(
+        f"{api_url}/search", data=body, headers={"Content-Type": "application/json"}, timeout=30
+    )
+    assert response.status_code == status, response.text[:300]
+    assert words in response.text
