@@ -21,7 +21,7 @@ def test_no_server_errors_under_fuzzing(api_url: str, tmp_path: Path) -> None:
         [schemathesis, "run", f"{api_url}/api", "--checks", "not_a_server_error",
          "--max-examples", "8", "--phases", "examples,fuzzing", "--seed", "7",
          "--request-timeout", "20", "--report-dir", str(tmp_path)],
-        capture_output=True, text=True, timeout=600,
+        capture_output=True, text=True, timeout=600, cwd=tmp_path,
     )  # fmt: skip
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-4000:]
