@@ -66,6 +66,7 @@ def test_site_has_a_page_per_episode_and_a_landing_page(site: Path) -> None:
         assert "<script src=" not in text, "no script from a CDN: the site works offline"
         assert '.ipynb"' not in re.sub(r'href="downloads/[^"]+"', "", text)
     assert (site / "downloads" / "02-search-items.ipynb").is_file()
+    assert "interactive widget is shown here" in (site / "02-search-items.html").read_text()
 
 
 def test_pages_render_in_chromium_without_errors(site: Path, site_url: str) -> None:

@@ -11,6 +11,7 @@ read.
 from __future__ import annotations
 
 import argparse
+import copy
 import html
 import re
 import shutil
@@ -122,6 +123,24 @@ run against the lesson's offline copy of Earth Search, whose imagery is <strong>
     return _page("Access satellite imagery using Python", body)
 
 
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+WIDGET_NOTE = (
+    '<p class="widget-note"><em>An interactive widget is shown here when you run the notebook '
+    "in JupyterLab.</em></p>"
+)
+
+
+def _without_widgets(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A static page cannot run widgets: show a note instead (and load no widget scripts)."""
+    static = copy.deepcopy(notebook)
+    static.metadata.pop("widgets", None)
+    for cell in static.cells:
+        for output in cell.get("outputs", []):
+            if WIDGET_VIEW in output.get("data", {}):
+                output["data"] = {"text/html": WIDGET_NOTE}
+    return static
+
+
 def build(output: Path) -> list[Path]:
     """Write the site under ``output``; return the HTML pages written."""
     shutil.rmtree(output, ignore_errors=True)
@@ -135,7 +154,7 @@ def build(output: Path) -> list[Path]:
     written = []
     for index, (page, notebook) in enumerate(episodes):
         body, _ = exporter.from_notebook_node(
-            notebook,
+            _without_widgets(notebook),
             resources={
                 "metadata": {"name": _title(notebook)},
                 "lesson_nav": _nav(pages, index),
