@@ -77,6 +77,7 @@ class SceneExplorer:
             step=1,
             description="Max cloud %",
             continuous_update=False,
+            style={"description_width": "initial"},
         )
         self.collection = widgets.Dropdown(
             options=collections, value=collection, description="Collection"

@@ -52,8 +52,18 @@ def _lab(catalog: Path | None, port: int, lab_args: list[str]) -> int:
     thread.start()
     env = {**os.environ, "STAC_API_URL": api_url}
     print(f"STAC_API_URL={api_url} is set for the notebooks. Stop with Ctrl+C.", flush=True)
-    command = [sys.executable, "-m", "jupyter", "lab", "--ip", LOOPBACK,
-               f"--notebook-dir={REPOSITORY}", *lab_args]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "jupyter",
+        "lab",
+        "--ip",
+        LOOPBACK,
+        f"--notebook-dir={REPOSITORY}",
+        *lab_args,
+    ]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        command.append("--allow-root")  # containers and CI machines often run as root
     try:
         return subprocess.call(command, env=env)
     except KeyboardInterrupt:
