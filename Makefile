@@ -48,7 +48,7 @@ site: setup
 	$(BIN)/python -m tools.build_site
 
 bench: setup
-	$(BIN)/python benchmarks/notebooks.py
+	$(BIN)/python -m benchmarks
 
 lint: setup
 	$(BIN)/python -m ruff check .

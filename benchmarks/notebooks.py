@@ -1,6 +1,6 @@
 """Wall time and peak memory of each lesson notebook, offline, against its floor.
 
-    python benchmarks/notebooks.py [--only 01 03] [--output benchmarks/results/notebooks.md]
+    python -m benchmarks.notebooks [--only 01 03] [--output benchmarks/results/notebooks.md]
 
 For every notebook: the time to run it top to bottom in a fresh kernel, and the kernel's peak
 resident memory (read inside the kernel with ``resource.getrusage`` after the last cell). The
@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     total = sum(row[1] for row in rows)
     lines.append(
         f"\nAll {len(rows)} notebooks: {total:.1f} s (best of {args.repeat} runs each). "
-        f"Command: `python benchmarks/notebooks.py`. Python {sys.version.split()[0]}."
+        f"Command: `python -m benchmarks.notebooks`. Python {sys.version.split()[0]}."
     )
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text("\n".join(lines) + "\n")

@@ -11,6 +11,7 @@ import posixpath
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +21,18 @@ from shapely.geometry import shape
 
 from ..errors import CatalogFolderError, SearchError
 
-QUERY_OPERATORS = ("eq", "neq", "lt", "lte", "gt", "gte", "startsWith", "endsWith", "contains",
-                   "in")  # fmt: skip
+QUERY_OPERATORS = (
+    "eq",
+    "neq",
+    "lt",
+    "lte",
+    "gt",
+    "gte",
+    "startsWith",
+    "endsWith",
+    "contains",
+    "in",
+)
 MAX_LIMIT = 10_000
 #: Earth Search sorts newest first when no ``sortby`` is given.
 DEFAULT_SORT = (("properties.datetime", "desc"), ("id", "desc"))
@@ -48,6 +59,15 @@ class IndexedItem:
     @property
     def id(self) -> str:
         return self.document["id"]
+
+    @cached_property
+    def filterable(self) -> dict[str, Any]:
+        """What CQL2 filters can refer to: without assets and links, cheaper to hand to cql2."""
+        return {
+            key: self.document[key]
+            for key in ("id", "collection", "geometry", "bbox", "properties")
+            if key in self.document
+        }
 
     @property
     def collection(self) -> str:
@@ -179,7 +199,7 @@ class SearchRequest:
             for name, operations in self.query.items()
         ):
             return False
-        return self.filter is None or bool(self.filter.matches(item.document))
+        return self.filter is None or bool(self.filter.matches(item.filterable))
 
 
 def bbox_geometry(bbox: Sequence[float]) -> shapely.Geometry:
@@ -347,8 +367,19 @@ def page_start(matches: list[IndexedItem], token: str | None) -> int:
 #: Fields every item keeps when ``include`` names some.
 ALWAYS_INCLUDED = frozenset({"type", "stac_version", "id", "collection"})
 #: The fields extension's default set, used when ``include`` is given but empty.
-DEFAULT_FIELDS = frozenset({"type", "stac_version", "id", "geometry", "bbox", "links", "assets",
-                            "collection", "properties.datetime"})  # fmt: skip
+DEFAULT_FIELDS = frozenset(
+    {
+        "type",
+        "stac_version",
+        "id",
+        "geometry",
+        "bbox",
+        "links",
+        "assets",
+        "collection",
+        "properties.datetime",
+    }
+)
 
 
 def filter_fields(

@@ -49,6 +49,9 @@ def bind_socket(host: str, port: int) -> socket.socket:
     """A listening socket on ``host:port`` (port 0: any free port), with a helpful error."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    # Accepted connections inherit this: without it, keep-alive clients (pystac-client's
+    # session) wait ~40 ms per request on Nagle's algorithm and delayed ACKs.
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     try:
         sock.bind((host, port))
     except OSError as error:

@@ -145,34 +145,38 @@ class OfflineCoreClient(AsyncBaseCoreClient):
     # -- documents as the API shows them ------------------------------------------------
 
     def _api_item(self, item: IndexedItem, request: Request) -> dict[str, Any]:
+        """The item as the API shows it: API links, asset hrefs on this server.
+
+        Only the parts that change are copied (links, assets); the rest is shared with the
+        catalog, which is never modified, so a page of 100 items costs little.
+        """
         api = get_base_url(request).rstrip("/")
         root = _server_root(request)
-        document = copy.deepcopy(item.document)
+        stored = item.document
         collection_url = f"{api}/collections/{item.collection}"
-        item_url = f"{collection_url}/items/{item.id}"
         links = [
-            {"rel": "self", "type": "application/geo+json", "href": item_url},
+            {
+                "rel": "self",
+                "type": "application/geo+json",
+                "href": f"{collection_url}/items/{item.id}",
+            },
             {
                 "rel": "canonical",
                 "type": "application/json",
                 "href": f"{root}{FILES_PREFIX}/{item.folder}/{item.id}.json",
             },
-        ]
-        links += [link for link in document.get("links", []) if "://" in link.get("href", "")]
-        links += [
+            *[link for link in stored.get("links", []) if "://" in link.get("href", "")],
             {"rel": "parent", "type": "application/json", "href": collection_url},
             {"rel": "collection", "type": "application/json", "href": collection_url},
             {"rel": "root", "type": "application/json", "href": api},
         ]
-        thumbnail = document.get("assets", {}).get("thumbnail")
-        if thumbnail:
-            links.append(
-                {"rel": "thumbnail", "href": _asset_url(root, item.folder, thumbnail["href"])}
-            )
-        document["links"] = links
-        for asset in document.get("assets", {}).values():
-            asset["href"] = _asset_url(root, item.folder, asset["href"])
-        return document
+        assets = {
+            key: {**asset, "href": _asset_url(root, item.folder, asset["href"])}
+            for key, asset in stored.get("assets", {}).items()
+        }
+        if "thumbnail" in assets:
+            links.append({"rel": "thumbnail", "href": assets["thumbnail"]["href"]})
+        return {**stored, "links": links, "assets": assets}
 
     def _api_collection(self, collection: dict[str, Any], request: Request) -> dict[str, Any]:
         api = get_base_url(request).rstrip("/")
