@@ -40,7 +40,16 @@ ndvi = (nir - red) / (nir + red)
 scl = read("scl").rio.reproject_match(ndvi, resampling=Resampling.nearest)
 ndvi_clear = ndvi.where(scl.isin([4, 5, 6])).load()
 """
-REPORT = "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)"
+# VmHWM is the peak of this process image only; ru_maxrss would include the parent's memory
+# at fork time on Linux (the kernel keeps the maximum across exec).
+REPORT = """
+try:
+    import re
+    status = open("/proc/self/status").read()
+    print(int(re.search(r"VmHWM:\\s+(\\d+) kB", status).group(1)) * 1024)
+except OSError:
+    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
+"""
 LESSON_BOX = {"minx": 627000, "miny": 5802000, "maxx": 631000, "maxy": 5806000}
 
 

@@ -67,7 +67,17 @@ def _reset(root: str) -> None:
     requests.post(f"{root}/_stats/reset", timeout=10)
 
 
-def measure(server: OfflineServer, key: str, file_name: str) -> dict[str, float]:
+#: GDAL's own defaults for the options helpers.gdal sets (for the comparison row).
+GDAL_DEFAULTS = {
+    "GDAL_DISABLE_READDIR_ON_OPEN": "FALSE",
+    "GDAL_HTTP_MERGE_CONSECUTIVE_RANGES": "NO",
+    "VSI_CACHE": "FALSE",
+}
+
+
+def measure(
+    server: OfflineServer, key: str, file_name: str, options: dict[str, str] | None = None
+) -> dict[str, float]:
     href = f"{server.files_url}/{FOLDER}/{file_name}"
     requests.get(href, headers={"Range": "bytes=0-0"}, timeout=120)  # made on first use
     path = server.catalog / FOLDER / file_name
@@ -75,7 +85,7 @@ def measure(server: OfflineServer, key: str, file_name: str) -> dict[str, float]
     root = server.root_url
     _reset(root)
     started = time.perf_counter()
-    with rasterio.Env():  # a fresh GDAL cache for this read
+    with rasterio.Env(**(options or {})):  # a fresh GDAL cache for this read
         clip = rioxarray.open_rasterio(href).rio.clip_box(*LESSON_BOX).values
     seconds = time.perf_counter() - started
     traffic = _traffic(root)
@@ -117,6 +127,9 @@ def main(argv: list[str] | None = None) -> int:
     helpers.gdal.configure()
     with OfflineServer() as server:
         rows = [measure(server, "visual", "TCI.tif"), measure(server, "red", "B04.tif")]
+        defaults = measure(server, "red", "B04.tif", GDAL_DEFAULTS)
+        defaults["asset"] = "red, GDAL defaults"
+        rows.append(defaults)
         looks = quicklook(server)
     lines = [
         "| asset | file (kB) | minimum (kB) | sent (kB) | sent / minimum | sent / file "
@@ -132,6 +145,10 @@ def main(argv: list[str] | None = None) -> int:
     lines += ["", "| quick look of `visual` | sent (kB) | seconds |", "|---|---|---|"]
     for label, (sent, seconds) in looks.items():
         lines.append(f"| {label} | {sent / 1e3:.0f} | {seconds:.2f} |")
+    lines.append(
+        "\nThe lesson's settings are those of helpers.gdal; the last row undoes three of them "
+        f"({', '.join(GDAL_DEFAULTS)}) to show what they save."
+    )
     lines.append(
         "\nMinimum = TIFF header and IFDs (bytes before the first tile) + the compressed "
         "full-resolution tiles that intersect the lesson box x 627000-631000, "
