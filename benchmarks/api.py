@@ -17,6 +17,7 @@ from pathlib import Path
 
 import requests
 
+from benchmarks.report import publish
 from helpers.offline import OfflineServer, ensure_catalog
 
 POINT = {"type": "Point", "coordinates": [4.90, 52.37]}
@@ -84,10 +85,7 @@ def main(argv: list[str] | None = None) -> int:
         f"Cold start (process start to first answer, catalog generated): {cold_start:.2f} s.",
         f"Command: `python -m benchmarks.api --repeat {args.repeat}`.",
     ]
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))
-    return 0
+    return publish(lines, args.output)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.report import publish
 from helpers.offline import catalog
 from helpers.offline.acquisitions import all_acquisitions
 from helpers.offline.assets import write_asset
@@ -50,10 +51,7 @@ def main(argv: list[str] | None = None) -> int:
         "Budget (issue 2): generation <= 60 s and <= 500 MB; pixels are made lazily and kept.",
         "Command: `python -m benchmarks.generation`.",
     ]
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))
-    return 0
+    return publish(lines, args.output)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+from benchmarks.report import publish
 from helpers.offline import OfflineServer
 
 IMPORTS = """
@@ -84,10 +85,7 @@ def main(argv: list[str] | None = None) -> int:
         "(see notebooks.md for the notebook's own peak).",
         "Command: `python -m benchmarks.memory`.",
     ]
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))
-    return 0
+    return publish(lines, args.output)
 
 
 if __name__ == "__main__":

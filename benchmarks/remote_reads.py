@@ -22,6 +22,7 @@ import rioxarray
 from rasterio.windows import Window, from_bounds
 
 import helpers.gdal
+from benchmarks.report import publish
 from helpers.offline import OfflineServer
 
 LESSON_BOX = (627000, 5802000, 631000, 5806000)
@@ -154,10 +155,7 @@ def main(argv: list[str] | None = None) -> int:
         "full-resolution tiles that intersect the lesson box x 627000-631000, "
         "y 5802000-5806000. Command: `python -m benchmarks.remote_reads`."
     )
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))
-    return 0
+    return publish(lines, args.output)
 
 
 if __name__ == "__main__":
