@@ -55,6 +55,11 @@ def jupyterlab(tmp_path_factory: pytest.TempPathFactory, api_url: str) -> Iterat
     # The kernel here is a learner's: deprecations are checked by the nbval run, not in this UI.
     env = {key: value for key, value in os.environ.items() if key != "IPYTHONDIR"}
     env["STAC_API_URL"] = api_url
+    # Render every cell (no lazy windowing), so the widget exists wherever the view is.
+    settings = root / "lab-settings" / "@jupyterlab" / "notebook-extension"
+    settings.mkdir(parents=True)
+    (settings / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}')
+    env["JUPYTERLAB_SETTINGS_DIR"] = str(root / "lab-settings")
     process = subprocess.Popen(
         [
             sys.executable,
@@ -107,9 +112,9 @@ def test_explorer_renders_and_reacts_in_jupyterlab(jupyterlab: str, api_url: str
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.goto(jupyterlab)
         page.locator(".jp-Notebook").first.wait_for(timeout=90_000)
-        page.locator(".jp-mod-idle, .jp-Notebook-ExecutionIndicator").first.wait_for(timeout=60_000)
-        page.get_by_text("Run", exact=True).first.click()
-        page.get_by_text("Run All Cells", exact=True).click()
+        expect(page.get_by_text("Python 3 (ipykernel) | Idle")).to_be_visible(timeout=90_000)
+        page.get_by_role("menuitem", name="Run", exact=True).click()
+        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
 
         count = page.locator(".widget-html-content", has_text="scenes match").first
         expect(count).to_be_visible(timeout=120_000)
