@@ -14,31 +14,19 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from .offline.process import DEFAULT_PORT
+from .offline.sentinel2 import ASSET_FILES
 from .saving import OutputPathError
 
-#: Earth Search v0 asset keys (and ESA band names) and their v1 keys.
+#: Earth Search v0 asset keys were the file names (B04, SCL, TCI...); v1 keys are names.
 V0_ASSET_KEYS = {
-    "B01": "coastal",
-    "B02": "blue",
-    "B03": "green",
-    "B04": "red",
-    "B05": "rededge1",
-    "B06": "rededge2",
-    "B07": "rededge3",
-    "B08": "nir",
-    "B8A": "nir08",
-    "B09": "nir09",
-    "B11": "swir16",
-    "B12": "swir22",
-    "SCL": "scl",
-    "AOT": "aot",
-    "WVP": "wvp",
-    "TCI": "visual",
+    **{
+        name.removesuffix(".tif"): key for key, name in ASSET_FILES.items() if name.endswith(".tif")
+    },
     "overview": "visual",
     "info": "tileinfo_metadata",
     "metadata": "granule_metadata",
 }
-V1_ASSET_KEYS = sorted(set(V0_ASSET_KEYS.values()) | {"thumbnail"})
+V1_ASSET_KEYS = sorted(ASSET_FILES)
 LESSON_NAMES = (
     "api_url",
     "client",

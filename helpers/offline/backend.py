@@ -33,7 +33,6 @@ QUERY_OPERATORS = (
     "contains",
     "in",
 )
-MAX_LIMIT = 10_000
 #: Earth Search sorts newest first when no ``sortby`` is given.
 DEFAULT_SORT = (("properties.datetime", "desc"), ("id", "desc"))
 
