@@ -82,7 +82,7 @@ def test_api_chosen_by_one_visible_line(notebook: nbformat.NotebookNode) -> None
         assert sum(API_LINE in source for source in sources) == 1
     everything = "\n".join(sources)
     assert "get_all_items" not in everything
-    # The offline server is chosen by STAC_API_URL only (binding Dask's dashboard to 127.0.0.1 is fine).
+    # The offline server is chosen by STAC_API_URL only (binding Dask's dashboard there is fine).
     assert not re.search(r"https?://(127\.0\.0\.1|localhost)", everything)
 
 
