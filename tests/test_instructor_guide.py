@@ -22,7 +22,7 @@ from helpers.notebooks import SETUP_NOTEBOOK, lesson_notebooks
 REPOSITORY = Path(__file__).resolve().parents[1]
 GUIDE = (REPOSITORY / "instructors" / "guide.md").read_text()
 BUILT = ("build/",)  # made by make editions / make site, not committed
-WRITTEN_BY_NOTEBOOKS = {"search_results.json", "ndvi_amsterdam.tif"}
+WRITTEN_BY_NOTEBOOKS = {"search_results.json", "ndvi_amsterdam.tif", "ndvi_monthly_2021.tif"}
 
 
 def test_named_notebooks_and_files_exist() -> None:
