@@ -7,6 +7,7 @@ save are compared with independent reads of the same assets.
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -67,11 +68,13 @@ def _item(catalog_items: list[Item], item_id: str) -> Item:
     return next(item for item in catalog_items if item["id"] == item_id)
 
 
-def _read_box(api_url: str, item: Item, key: str) -> np.ndarray:
+def _read_box(
+    api_url: str, item: Item, key: str, bounds: tuple[float, ...] = LESSON_BOX
+) -> np.ndarray:
     folder = item["properties"]["earthsearch:s3_path"].split("/", 3)[3]
     href = f"{api_url.removesuffix('/v1')}/files/{folder}/{item['assets'][key]['href'][2:]}"
     with rasterio.open(href) as dataset:
-        return dataset.read(window=from_bounds(*LESSON_BOX, dataset.transform))
+        return dataset.read(window=from_bounds(*bounds, dataset.transform))
 
 
 def test_true_colour_clip_has_the_lesson_box(
@@ -135,3 +138,77 @@ def test_search_notebook_prints_the_matched_count(
 ) -> None:
     expected = len(_expected_search_ids(catalog_items))
     assert f"\n{expected}\n{expected} items saved\n" in "\n" + _printed(executed["02"])
+
+
+# Episode 6: a year of scenes as a data cube.
+DATACUBE_BBOX = (4.84, 52.34, 4.96, 52.40)
+CLEAR_CLASSES = [4, 5, 6]
+
+
+def _datacube_scenes(catalog_items: list[Item]) -> list[Item]:
+    """Episode 6's search, done here on the item files."""
+    area = box(*DATACUBE_BBOX)
+    chosen = [
+        item for item in catalog_items
+        if item["properties"]["grid:code"] == "MGRS-31UFU"
+        and item["properties"]["datetime"].startswith("2021-")
+        and item["properties"]["eo:cloud_cover"] < 20
+        and shape(item["geometry"]).intersects(area)
+    ]  # fmt: skip
+    return sorted(chosen, key=lambda item: item["properties"]["datetime"])
+
+
+def _block_mean(array: np.ndarray) -> np.ndarray:
+    """10 m pixels averaged into the 20 m pixels they make up."""
+    rows, cols = array.shape[0] // 2, array.shape[1] // 2
+    return array.reshape(rows, 2, cols, 2).mean(axis=(1, 3))
+
+
+def _scene_ndvi_20m(api_url: str, item: Item, bounds: tuple[float, ...]) -> np.ndarray:
+    def reflectance(key: str) -> np.ndarray:
+        band = item["assets"][key]["raster:bands"][0]
+        digital_numbers = _read_box(api_url, item, key, bounds)[0].astype("float64")
+        return _block_mean(digital_numbers) * band["scale"] + band["offset"]
+
+    red, nir = reflectance("red"), reflectance("nir")
+    scl = _read_box(api_url, item, "scl", bounds)[0]
+    return np.where(np.isin(scl, CLEAR_CLASSES), (nir - red) / (nir + red), np.nan)
+
+
+def test_datacube_notebook_loads_every_scene_of_the_search(
+    executed: dict[str, Any], catalog_items: list[Item]
+) -> None:
+    scenes = _datacube_scenes(catalog_items)
+    first, last = (scenes[i]["properties"]["datetime"][:10] for i in (0, -1))
+    printed = _printed(executed["06"])
+    assert f"{len(scenes)} scenes, from {first} to {last}\n" in printed
+    assert "Dashboard: http://127.0.0.1:" in printed
+    offsets = sorted({item["assets"]["red"]["raster:bands"][0]["offset"] for item in scenes})
+    assert f"\n{offsets}\n" in printed
+
+
+def test_monthly_composite_equals_an_independent_computation(
+    workdir: Path, catalog_items: list[Item], api_url: str
+) -> None:
+    path = workdir / "ndvi_monthly_2021.tif"
+    assert cog_validate(str(path), quiet=True)[0]
+    with rasterio.open(path) as saved:
+        assert saved.crs.to_epsg() == 32631 and saved.res == (20.0, 20.0)
+        assert saved.count == 12 and saved.dtypes[0] == "float32"
+        assert saved.descriptions == tuple(f"2021-{month:02d}" for month in range(1, 13))
+        bounds = tuple(saved.bounds)
+        composite = saved.read()
+    scenes = _datacube_scenes(catalog_items)
+    # A clear summer month and the cloudiest month (most pixels never clear).
+    for month in (7, 11):
+        of_month = [
+            _scene_ndvi_20m(api_url, item, bounds)
+            for item in scenes
+            if item["properties"]["datetime"].startswith(f"2021-{month:02d}")
+        ]
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "All-NaN slice encountered", RuntimeWarning)
+            expected = np.nanmedian(np.stack(of_month), axis=0)
+        # odc-stac stores the 20 m averages as whole numbers: up to 0.5 away from the mean.
+        np.testing.assert_allclose(composite[month - 1], expected, rtol=0, atol=2e-3)
+    assert np.isnan(composite[10]).mean() > 0.5 > np.isnan(composite[6]).mean()
