@@ -20,7 +20,7 @@ def test_every_benchmark_runs_and_writes_its_table(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr[-3000:]
     tables = {path.stem: path.read_text() for path in tmp_path.glob("*.md")}
-    assert set(tables) == {"generation", "remote_reads", "api", "memory", "notebooks"}
+    assert set(tables) == {"generation", "remote_reads", "api", "memory", "notebooks", "datacube"}
     reads = re.search(
         r"\| visual \| (\d+) \| ([\d.]+) \| ([\d.]+) \| ([\d.]+) \|", tables["remote_reads"]
     )
@@ -31,3 +31,8 @@ def test_every_benchmark_runs_and_writes_its_table(tmp_path: Path) -> None:
     assert "| 01-discover-catalog.ipynb |" in tables["notebooks"]
     assert "metadata of 4 items" in tables["generation"]
     assert "episode 5 on the 4 km box" in tables["memory"]
+    setups = re.findall(r"^\| ((?:lazy|eager)[^|]+) \| ([\d.]+) \| ([\d.]+) \| (\d+) \|$",
+                        tables["datacube"], flags=re.MULTILINE)  # fmt: skip
+    assert [name.split(",")[0] for name, *_ in setups] == ["lazy", "lazy", "eager", "eager"]
+    for _, start, compute, peak_mb in setups:
+        assert float(compute) > 0 and int(peak_mb) > 0 and float(start) >= 0
