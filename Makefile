@@ -5,6 +5,8 @@
 #   make editions        build the learner and live-coding editions into build/editions
 #   make site            build the lesson's web site into build/site
 #   make test-live       run the notebooks against the live Earth Search (needs internet)
+#   make kit             copy the lesson's real imagery from Earth Search into data/offline-kit
+#   make lab-kit         start JupyterLab with that copy served as the STAC API
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -14,7 +16,7 @@ STAMP := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup lab test lint format catalog serve notebooks editions site bench test-live clean
+.PHONY: setup lab test lint format catalog serve notebooks editions site bench test-live kit lab-kit clean
 
 setup: $(STAMP)
 
@@ -31,6 +33,15 @@ $(CHROMIUM):
 
 lab: setup
 	$(BIN)/python -m helpers.offline lab
+
+# Before a workshop, with internet: the lesson's scenes from Earth Search, clipped to the area.
+# Run it again to resume or repair. KIT_ARGS="--dry-run" shows the size first.
+KIT ?= data/offline-kit
+kit: setup
+	$(BIN)/python -m helpers.offline mirror --output $(KIT) $(KIT_ARGS)
+
+lab-kit: setup
+	$(BIN)/python -m helpers.offline lab --catalog $(KIT)
 
 catalog: setup
 	$(BIN)/python -m helpers.offline generate
@@ -69,4 +80,4 @@ test-live: setup
 		$(BIN)/python -m pytest --nbval-lax notebooks
 
 clean:
-	rm -rf $(VENV) data .pytest_cache test-artifacts
+	rm -rf $(VENV) data/offline-earth-search .pytest_cache test-artifacts

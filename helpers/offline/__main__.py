@@ -3,6 +3,8 @@
 python -m helpers.offline generate [--catalog DIR] [--force]
 python -m helpers.offline serve [--catalog DIR] [--port 8765]
 python -m helpers.offline lab [--port 8765] [-- extra jupyter lab arguments]
+python -m helpers.offline mirror --output DIR [--api URL] [--bbox W S E N | --point LON LAT]
+    [--datetime D] [--query "eo:cloud_cover<20" ...] [--assets red nir scl visual] [--whole]
 """
 
 from __future__ import annotations
@@ -42,8 +44,15 @@ def _serve(folder: Path, sock: socket.socket) -> None:
     uvicorn.Server(config).run(sockets=[sock])
 
 
+def _catalog_to_serve(catalog: Path | None) -> Path:
+    """The generated catalog (made if missing), or the given folder as it is (e.g. a kit)."""
+    if catalog is None or catalog.resolve() == default_catalog_folder().resolve():
+        return ensure_catalog(catalog)
+    return catalog
+
+
 def _lab(catalog: Path | None, port: int, lab_args: list[str]) -> int:
-    folder = ensure_catalog(catalog)
+    folder = _catalog_to_serve(catalog)
     sock = bind_socket(LOOPBACK, port)
     api_url = f"http://{LOOPBACK}:{sock.getsockname()[1]}/v1"
     thread = threading.Thread(
@@ -68,6 +77,67 @@ def _lab(catalog: Path | None, port: int, lab_args: list[str]) -> int:
         return subprocess.call(command, env=env)
     except KeyboardInterrupt:
         return 0
+
+
+def _add_mirror_command(commands: argparse._SubParsersAction) -> None:
+    from .mirror import LESSON_API, LESSON_ASSETS, LESSON_BBOX, LESSON_DATETIME
+
+    mirror = commands.add_parser(
+        "mirror",
+        help="copy the imagery of a search into a local catalog (offline workshop kit)",
+        description="Run a search on a STAC API and write its items, with the chosen assets "
+        "clipped to the area, into a folder that `serve --catalog DIR` serves. Run it again to "
+        "resume or to repair: finished files whose checksum matches are skipped. The defaults "
+        "cover the lesson's episodes 2 to 6.",
+    )
+    mirror.add_argument("--output", type=Path, required=True, help="folder of the local copy")
+    mirror.add_argument("--api", default=LESSON_API, help=f"STAC API (default {LESSON_API})")
+    mirror.add_argument("--collection", default="sentinel-2-l2a")
+    area = mirror.add_mutually_exclusive_group()
+    area.add_argument(
+        "--bbox", type=float, nargs=4, metavar=("W", "S", "E", "N"),
+        help=f"area in degrees (default {' '.join(map(str, LESSON_BBOX))})",
+    )  # fmt: skip
+    area.add_argument("--point", type=float, nargs=2, metavar=("LON", "LAT"))
+    mirror.add_argument(
+        "--buffer", type=float, default=0.05, help="degrees around --point (default 0.05)"
+    )
+    mirror.add_argument("--datetime", default=LESSON_DATETIME, help="e.g. 2021 or 2021-06/2021-08")
+    mirror.add_argument(
+        "--query", nargs="*", default=["eo:cloud_cover<20"], help='e.g. "eo:cloud_cover<20"'
+    )
+    mirror.add_argument("--assets", nargs="+", default=list(LESSON_ASSETS), help="asset keys")
+    mirror.add_argument("--whole", action="store_true", help="copy files whole, not clipped")
+    mirror.add_argument("--max-items", type=int, default=None)
+    mirror.add_argument("--dry-run", action="store_true", help="show the size estimate only")
+
+
+def _mirror(args: argparse.Namespace) -> int:
+    from .mirror import LESSON_BBOX, MirrorRequest, mirror, progress_bar
+
+    if args.point:
+        lon, lat = args.point
+        bbox = (lon - args.buffer, lat - args.buffer, lon + args.buffer, lat + args.buffer)
+    else:
+        bbox = tuple(args.bbox) if args.bbox else LESSON_BBOX
+    request = MirrorRequest(
+        api_url=args.api,
+        collection=args.collection,
+        bbox=bbox,
+        datetime=args.datetime,
+        query=args.query or None,
+        assets=tuple(args.assets),
+        whole=args.whole,
+        max_items=args.max_items,
+    )
+    report = mirror(request, args.output, progress=progress_bar, dry_run=args.dry_run)
+    if not args.dry_run:
+        print(
+            f"{report.items} items: {len(report.fetched)} files fetched, "
+            f"{len(report.skipped)} already complete; {report.bytes_total / 1e6:.1f} MB in "
+            f"{args.output}. Serve it with: python -m helpers.offline serve --catalog {args.output}"
+        )
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -107,19 +177,23 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     lab = commands.add_parser("lab", help="serve the catalog and start JupyterLab using it")
-    lab.add_argument("--catalog", type=Path, default=None)
+    lab.add_argument(
+        "--catalog", type=Path, default=None, help="catalog folder, e.g. a mirror (offline kit)"
+    )
     lab.add_argument("--port", type=int, default=DEFAULT_PORT)
     lab.add_argument("lab_args", nargs=argparse.REMAINDER, help="arguments for jupyter lab")
 
+    _add_mirror_command(commands)
+
     args = parser.parse_args(argv)
     try:
+        if args.command == "mirror":
+            return _mirror(args)
         if args.command == "generate":
             ensure_catalog(args.catalog, force=args.force)
             return 0
         if args.command == "serve":
-            generated = args.catalog is None or args.catalog == default_catalog_folder()
-            folder = ensure_catalog(args.catalog) if generated else args.catalog
-            _serve(folder, bind_socket(args.host, args.port))
+            _serve(_catalog_to_serve(args.catalog), bind_socket(args.host, args.port))
             return 0
         extra = [a for a in args.lab_args if a != "--"]
         return _lab(args.catalog, args.port, extra)

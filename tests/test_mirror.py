@@ -1,0 +1,237 @@
+"""The offline workshop kit: mirror a search into a local catalog, serve it, run the lesson.
+
+The session's offline server plays the remote Earth Search; the mirror goes to a temporary
+folder, is served by a second offline server, and the lesson notebooks run against it unchanged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import rasterio
+import requests
+from pystac import ItemCollection
+from pystac_client import Client
+from rasterio.windows import from_bounds
+from shapely.geometry import box, shape
+
+from helpers.notebooks import execute, lesson_notebooks, offline_environment
+from helpers.offline import OfflineServer
+from helpers.offline.mirror import MANIFEST_FILE, MirrorError, MirrorRequest, mirror, sha256_of
+
+REPOSITORY = Path(__file__).resolve().parents[1]
+#: Episode 2's area (a 0.05 degree buffer around Amsterdam's centre).
+LESSON_AREA = (4.85, 52.32, 4.95, 52.42)
+#: Episodes 2-4 (2021, under 5 % cloud) and episode 5's exercise (summer 2022).
+KIT_REQUESTS = [
+    {"datetime": "2021-01-01/2021-12-31", "query": {"eo:cloud_cover": {"lt": 5}}},
+    {"datetime": "2022-06-01/2022-08-31", "query": {"eo:cloud_cover": {"lt": 5}}},
+]
+SMALL = {"datetime": "2021-07-01/2021-07-31", "query": {"eo:cloud_cover": {"lt": 50}}}
+
+
+def _request(api_url: str, **changes: Any) -> MirrorRequest:
+    settings = {"api_url": api_url, "bbox": LESSON_AREA, "assets": ("red", "nir", "scl", "visual")}
+    return MirrorRequest(**{**settings, **changes})
+
+
+def _remote_ids(api_url: str, request: MirrorRequest) -> list[str]:
+    search = Client.open(api_url).search(
+        collections=[request.collection],
+        bbox=request.bbox,
+        datetime=request.datetime,
+        query=request.query,
+    )
+    return sorted(item.id for item in search.items())
+
+
+def _manifest(folder: Path) -> dict[str, Any]:
+    return json.loads((folder / MANIFEST_FILE).read_text())
+
+
+@pytest.fixture(scope="module")
+def kit(tmp_path_factory: pytest.TempPathFactory, api_url: str) -> Path:
+    """The lesson's kit, mirrored in two runs into one folder."""
+    folder = tmp_path_factory.mktemp("kit")
+    for changes in KIT_REQUESTS:
+        mirror(_request(api_url, **changes), folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def kit_server(kit: Path) -> OfflineServer:
+    with OfflineServer(kit, port=0) as server:
+        yield server
+
+
+def test_kit_holds_exactly_the_items_of_the_searches(kit: Path, api_url: str) -> None:
+    expected = sorted(
+        {item_id for c in KIT_REQUESTS for item_id in _remote_ids(api_url, _request(api_url, **c))}
+    )
+    assert sorted(_manifest(kit)["items"]) == expected
+    assert len(expected) >= 5
+
+
+def test_every_file_matches_its_manifest_entry(kit: Path) -> None:
+    files = _manifest(kit)["files"]
+    items = _manifest(kit)["items"]
+    assert len(files) == 5 * len(items)  # 4 assets + the thumbnail
+    for relative, entry in files.items():
+        path = kit / relative
+        assert path.stat().st_size == entry["size"]
+        assert sha256_of(path) == entry["sha256"]
+    assert not list(kit.rglob("*.partial"))
+
+
+def test_clipped_assets_hold_the_source_pixels_of_the_area(kit: Path, api_url: str) -> None:
+    relative = next(path for path in _manifest(kit)["files"] if path.endswith("/B04.tif"))
+    entry = _manifest(kit)["files"][relative]
+    assert entry["mode"] == "clip"
+    with rasterio.open(kit / relative) as clipped, rasterio.open(entry["source"]) as source:
+        assert clipped.crs == source.crs and clipped.res == source.res
+        assert clipped.overviews(1), "the clip is a COG with overviews"
+        window = from_bounds(*clipped.bounds, transform=source.transform)
+        np.testing.assert_array_equal(clipped.read(), source.read(window=window))
+        assert clipped.width < source.width and clipped.height < source.height
+        assert clipped.nodata == source.nodata
+
+
+def test_served_items_point_at_the_local_files(kit_server: OfflineServer) -> None:
+    client = Client.open(kit_server.api_url)
+    items = list(client.search(collections=["sentinel-2-l2a"], bbox=LESSON_AREA).items())
+    assert items
+    for item in items:
+        red = item.assets["red"]
+        assert red.href.startswith(kit_server.files_url)
+        assert red.extra_fields["raster:bands"][0]["scale"] == 0.0001
+        with rasterio.open(red.href) as dataset:
+            assert [dataset.height, dataset.width] == red.extra_fields["proj:shape"]
+            assert list(dataset.transform)[:6] == red.extra_fields["proj:transform"]
+        assert shape(item.geometry).within(box(*LESSON_AREA).buffer(1e-9))
+        assert (
+            requests.get(item.assets["thumbnail"].href, timeout=10).content[:3] == b"\xff\xd8\xff"
+        )
+
+
+def test_the_lesson_notebooks_run_unchanged_against_the_kit(
+    kit_server: OfflineServer, api_url: str, tmp_path: Path
+) -> None:
+    env = offline_environment(kit_server.api_url)
+    for path in lesson_notebooks():
+        execute(path, tmp_path, env)  # raises CellExecutionError at the first failing cell
+    # Episode 2's search (2021, under 5 % cloud) found the mirrored scenes, served by the kit.
+    saved = ItemCollection.from_file(str(tmp_path / "search_results.json"))
+    assert sorted(item.id for item in saved) == _remote_ids(
+        api_url, _request(api_url, **KIT_REQUESTS[0])
+    )
+    assert all(item.assets["red"].href.startswith(kit_server.files_url) for item in saved)
+    for written in ("ndvi_amsterdam.tif", "amsterdam_tci.tif", "ndvi_monthly_2021.tif"):
+        with rasterio.open(tmp_path / written) as dataset:
+            assert dataset.crs.to_epsg() == 32631, written
+
+
+def _mirror_command(api_url: str, folder: Path) -> list[str]:
+    return [sys.executable, "-m", "helpers.offline", "mirror", "--api", api_url,
+            "--output", str(folder), "--bbox", *map(str, LESSON_AREA),
+            "--datetime", SMALL["datetime"], "--query", "eo:cloud_cover<50",
+            "--assets", "red", "nir", "scl", "visual"]  # fmt: skip
+
+
+def test_an_interrupted_mirror_resumes_where_it_stopped(api_url: str, tmp_path: Path) -> None:
+    folder = tmp_path / "kit"
+    process = subprocess.Popen(
+        _mirror_command(api_url, folder),
+        cwd=REPOSITORY,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and process.poll() is None:
+            if (folder / MANIFEST_FILE).is_file() and len(_manifest(folder)["files"]) >= 3:
+                break
+            time.sleep(0.05)
+        assert process.poll() is None, "the mirror ended before it could be interrupted"
+        os.kill(process.pid, signal.SIGKILL)
+    finally:
+        process.wait(timeout=30)
+    done_before = set(_manifest(folder)["files"])
+    assert len(done_before) >= 3
+    assert not (folder / "sentinel-2-l2a" / "collection.json").exists(), "not finished yet"
+
+    report = mirror(_request(api_url, **SMALL), folder)
+    assert done_before <= set(report.skipped)
+    assert set(report.fetched) == set(_manifest(folder)["files"]) - set(report.skipped)
+    assert report.fetched, "the files not finished before the interruption are fetched now"
+    assert not list(folder.rglob("*.partial"))
+    with OfflineServer(folder, port=0) as server:
+        served = _remote_ids(server.api_url, _request(server.api_url, **SMALL))
+    assert served == _remote_ids(api_url, _request(api_url, **SMALL))
+
+
+def test_a_damaged_file_is_fetched_again(api_url: str, tmp_path: Path) -> None:
+    request = _request(api_url, **SMALL, max_items=1)
+    first = mirror(request, tmp_path)
+    relative = next(path for path in first.fetched if path.endswith("/SCL.tif"))
+    path = tmp_path / relative
+    good = hashlib.sha256(path.read_bytes()).hexdigest()
+    damaged = bytearray(path.read_bytes())
+    damaged[len(damaged) // 2] ^= 0xFF  # same size, one byte changed
+    path.write_bytes(bytes(damaged))
+
+    again = mirror(request, tmp_path)
+    assert again.fetched == [relative]
+    assert len(again.skipped) == len(first.fetched) - 1
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == good
+
+
+def test_whole_copies_are_byte_for_byte(api_url: str, tmp_path: Path) -> None:
+    request = _request(api_url, **SMALL, max_items=1, assets=("scl",), whole=True)
+    report = mirror(request, tmp_path)
+    files = _manifest(tmp_path)["files"]
+    for relative in report.fetched:
+        assert files[relative]["mode"] == "copy"
+        original = requests.get(files[relative]["source"], timeout=30).content
+        assert (tmp_path / relative).read_bytes() == original
+
+
+def test_dry_run_estimates_and_writes_nothing(
+    api_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    report = mirror(_request(api_url, **SMALL), tmp_path / "kit", dry_run=True)
+    printed = capsys.readouterr().out
+    assert f"{report.items} items, {5 * report.items} files, about " in printed
+    assert not (tmp_path / "kit").exists()
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"bbox": (4.85, 52.32, 4.95, 95.0)}, "not (min lon, min lat, max lon, max lat)"),
+        ({"bbox": (4.95, 52.32, 4.85, 52.42)}, "with min < max"),
+        ({"assets": ()}, "No asset keys given"),
+        ({"assets": ("B04",)}, "has no asset 'B04'. Its assets:"),
+        ({"datetime": "1999-01-01/1999-12-31"}, "The search matched no items"),
+    ],
+)
+def test_bad_requests_say_what_to_change(
+    api_url: str, tmp_path: Path, changes: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(MirrorError, match=re.escape(message)):
+        mirror(_request(api_url, **{**SMALL, **changes}), tmp_path)
+
+
+def test_the_generated_catalog_is_not_overwritten(api_url: str, catalog_folder_path: Path) -> None:
+    with pytest.raises(MirrorError, match="holds the generated synthetic catalog"):
+        mirror(_request(api_url, **SMALL), catalog_folder_path)
