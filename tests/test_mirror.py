@@ -21,6 +21,7 @@ import numpy as np
 import pytest
 import rasterio
 import requests
+from fault_proxy import FaultProxy, Status
 from pystac import ItemCollection
 from pystac_client import Client
 from rasterio.windows import from_bounds
@@ -235,3 +236,27 @@ def test_bad_requests_say_what_to_change(
 def test_the_generated_catalog_is_not_overwritten(api_url: str, catalog_folder_path: Path) -> None:
     with pytest.raises(MirrorError, match="holds the generated synthetic catalog"):
         mirror(_request(api_url, **SMALL), catalog_folder_path)
+
+
+def test_an_unreachable_api_says_so_and_writes_nothing(tmp_path: Path) -> None:
+    started = time.monotonic()
+    with pytest.raises(MirrorError, match=re.escape("Check the API URL (--api) and the network")):
+        mirror(_request("http://127.0.0.1:9/v1", **SMALL), tmp_path / "kit")
+    assert time.monotonic() - started < 30
+    assert not (tmp_path / "kit").exists()
+
+
+def test_a_failing_download_stops_clearly_and_the_next_run_completes(
+    session_server: OfflineServer, tmp_path: Path
+) -> None:
+    with FaultProxy(session_server.root_url) as proxy:
+        proxy.plan(r"/files/.*/B08\.tif", [Status(404)] * 50)
+        request = _request(f"{proxy.url}/v1", **SMALL, max_items=1)
+        with pytest.raises(MirrorError, match=r"B08\.tif failed: .*run the same command again"):
+            mirror(request, tmp_path)
+    done = set(_manifest(tmp_path)["files"])
+    assert done and not any(path.endswith("B08.tif") for path in done)
+    # The network is back: the same request, straight to the server this time.
+    report = mirror(_request(session_server.api_url, **SMALL, max_items=1), tmp_path)
+    assert set(report.skipped) == done
+    assert any(path.endswith("B08.tif") for path in report.fetched)

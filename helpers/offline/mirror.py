@@ -32,6 +32,7 @@ from urllib.parse import urlparse
 import numpy as np
 import rasterio
 import requests
+from rasterio.errors import RasterioIOError
 from rasterio.warp import transform_bounds
 from rasterio.windows import Window, from_bounds
 from shapely.geometry import box, mapping, shape
@@ -337,22 +338,29 @@ def _write_catalog(folder: Path, collection: dict[str, Any], manifest: Manifest)
 def search(request: MirrorRequest) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Run the request's search: the item dicts and the collection's document."""
     from pystac_client import Client
+    from pystac_client.exceptions import APIError
 
     from ..network import retrying_io
 
     stac_io = retrying_io()
-    client = Client.open(request.api_url, stac_io=stac_io)
-    found = client.search(
-        collections=[request.collection],
-        bbox=request.bbox,
-        datetime=request.datetime,
-        query=request.query,
-        max_items=request.max_items,
-    )
-    # The documents as the API sent them (pystac objects would update their extensions).
-    items = list(found.items_as_dicts())
-    collection_url = f"{request.api_url.rstrip('/')}/collections/{request.collection}"
-    return items, stac_io.read_json(collection_url)
+    try:
+        client = Client.open(request.api_url, stac_io=stac_io)
+        found = client.search(
+            collections=[request.collection],
+            bbox=request.bbox,
+            datetime=request.datetime,
+            query=request.query,
+            max_items=request.max_items,
+        )
+        # The documents as the API sent them (pystac objects would update their extensions).
+        items = list(found.items_as_dicts())
+        collection_url = f"{request.api_url.rstrip('/')}/collections/{request.collection}"
+        return items, stac_io.read_json(collection_url)
+    except (APIError, requests.RequestException) as error:
+        raise MirrorError(
+            f"Searching {request.api_url} failed: {error}. Check the API URL (--api) and the "
+            "network; nothing was written."
+        ) from error
 
 
 def mirror(
@@ -407,11 +415,17 @@ def mirror(
             report.skipped.append(task.relative)
             continue
         target = folder / task.relative
-        if task.mode == "clip":
-            grid = _clip(task.source, target, request.bbox)
-        else:
-            _copy(task.source, target, session)
-            grid = None
+        try:
+            if task.mode == "clip":
+                grid = _clip(task.source, target, request.bbox)
+            else:
+                _copy(task.source, target, session)
+                grid = None
+        except (RasterioIOError, requests.RequestException) as error:
+            raise MirrorError(
+                f"Fetching {task.source} failed: {error}. The {len(report.fetched)} files "
+                "finished in this run are kept: run the same command again to resume."
+            ) from error
         manifest.record(folder, task, grid)
         report.fetched.append(task.relative)
     for item in items:
