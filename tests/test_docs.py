@@ -11,7 +11,7 @@ REPOSITORY = Path(__file__).resolve().parents[1]
 README = (REPOSITORY / "README.md").read_text()
 #: Made by the lesson's commands (named in the README, never committed).
 GENERATED = ("notebooks/search_results.json", "data/offline-earth-search/", ".venv/", "build/",
-             "test-artifacts/")  # fmt: skip
+             "test-artifacts/", "data/offline-kit", "mirror-manifest.json")  # fmt: skip
 
 
 def _named_paths(text: str) -> set[str]:

@@ -21,7 +21,7 @@ from helpers.notebooks import SETUP_NOTEBOOK, lesson_notebooks
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 GUIDE = (REPOSITORY / "instructors" / "guide.md").read_text()
-BUILT = ("build/",)  # made by make editions / make site, not committed
+BUILT = ("build/", "data/offline-kit/")  # made by make editions/site/kit, not committed
 WRITTEN_BY_NOTEBOOKS = {"search_results.json", "ndvi_amsterdam.tif", "ndvi_monthly_2021.tif"}
 
 

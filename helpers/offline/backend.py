@@ -92,7 +92,9 @@ class Catalog:
             raise CatalogFolderError(
                 f"No catalog.json in {folder}. Expected a static STAC catalog folder "
                 "(catalog.json -> collection.json -> item files). Generate one with "
-                "`python -m helpers.offline generate`, or pass the folder that holds catalog.json."
+                "`python -m helpers.offline generate`, mirror one with `python -m "
+                "helpers.offline mirror --output DIR` (make kit), or pass the folder that holds "
+                "catalog.json."
             )
         root = _read_json(root_file)
         catalog = cls(folder=folder, root=root)

@@ -234,9 +234,12 @@ def _clip(source: str, target: Path, bbox: tuple[float, ...]) -> dict[str, Any]:
             if description:
                 output.set_band_description(index, description)
     transform = profile["transform"]
+    west, north = transform * (0, 0)
+    east, south = transform * (profile["width"], profile["height"])
     return {
         "proj:shape": [profile["height"], profile["width"]],
         "proj:transform": list(transform)[:6],
+        "proj:bbox": [west, south, east, north],
     }
 
 
@@ -283,8 +286,14 @@ def _local_item(
     local["assets"] = {}
     for key, task in kept.items():
         asset = dict(item["assets"][key])
+        entry = manifest.data["files"][task.relative]
         asset["href"] = f"./{posixpath.basename(task.relative)}"
-        asset.update(manifest.data["files"][task.relative].get("grid", {}))
+        asset.update(entry.get("grid", {}))
+        # Facts about the remote file that no longer hold for the local one.
+        asset.pop("alternate", None)
+        asset.pop("file:checksum", None)
+        if "file:size" in asset:
+            asset["file:size"] = entry["size"]
         local["assets"][key] = asset
     if any(task.mode == "clip" for task in kept.values()):
         area = shape(item["geometry"]).intersection(box(*request.bbox))
