@@ -43,6 +43,12 @@ LESSON_NAMES = (
     "scl",
     "box_utm",
     "collection",
+    "catalog",
+    "cube",
+    "monthly",
+    "clear",
+    "series",
+    "composite",
 )
 OFFLINE_COMMAND = (
     "To work offline, stop JupyterLab and run `make lab` in the lesson folder (it starts the "
@@ -245,6 +251,17 @@ def _empty_results(error: BaseException, namespace: Mapping[str, Any]) -> str | 
     return f"The search found no items. {explain_no_matches(search)}"
 
 
+def _dask_scheduler_unreachable(error: BaseException, namespace: Mapping[str, Any]) -> str | None:
+    match = re.search(r"Timed out trying to connect to (\S+)", str(error))
+    if not isinstance(error, OSError) or not match:
+        return None
+    return (
+        f"No Dask scheduler answers at {match.group(1)}. If that address came from "
+        "DASK_SCHEDULER_ADDRESS, check it with whoever runs the cluster, or unset it and "
+        "restart the kernel to start a local cluster instead."
+    )
+
+
 def _missing_lesson_name(error: BaseException, namespace: Mapping[str, Any]) -> str | None:
     if not isinstance(error, NameError):
         return None
@@ -266,6 +283,7 @@ EXPLAINERS: tuple[Explainer, ...] = (
     _asset_key,
     _no_data_in_bounds,
     _remote_file,
+    _dask_scheduler_unreachable,
     _empty_results,
     _missing_lesson_name,
     _pystac_client_message,

@@ -138,6 +138,14 @@ def test_api_not_reachable() -> None:
     assert "Cannot reach http://127.0.0.1:9/v1" in message and "make lab" in message
 
 
+def test_dask_scheduler_not_reachable() -> None:
+    from dask.distributed import Client as DaskClient
+
+    message = _explained(lambda: DaskClient("tcp://127.0.0.1:9", timeout=1))
+    assert message.startswith("No Dask scheduler answers at tcp://127.0.0.1:9.")
+    assert "unset it and restart the kernel" in message
+
+
 def test_asset_that_is_not_there(item: Any) -> None:
     href = item.assets["red"].href.replace("B04.tif", "B99.tif")
     message = _explained(lambda: rasterio.open(href))
