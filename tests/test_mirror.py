@@ -260,3 +260,23 @@ def test_a_failing_download_stops_clearly_and_the_next_run_completes(
     report = mirror(_request(session_server.api_url, **SMALL, max_items=1), tmp_path)
     assert set(report.skipped) == done
     assert any(path.endswith("B08.tif") for path in report.fetched)
+
+
+def test_lab_and_serve_use_a_kit_folder_as_it_is(kit: Path) -> None:
+    from helpers.offline.__main__ import _catalog_to_serve
+    from helpers.offline.catalog import MARKER_FILE
+
+    before = sorted(path.relative_to(kit) for path in kit.rglob("*"))
+    assert _catalog_to_serve(kit) == kit
+    assert not (kit / MARKER_FILE).exists(), "no synthetic catalog generated into the kit"
+    assert sorted(path.relative_to(kit) for path in kit.rglob("*")) == before
+
+
+def test_mirror_command_line_help_names_every_option() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "helpers.offline", "mirror", "--help"],
+        cwd=REPOSITORY, capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    for option in ("--api", "--collection", "--bbox", "--point", "--buffer", "--datetime",
+                   "--query", "--assets", "--whole", "--dry-run", "--output"):  # fmt: skip
+        assert option in result.stdout, option
