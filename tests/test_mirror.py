@@ -215,6 +215,16 @@ def test_dry_run_estimates_and_writes_nothing(
     assert f"{report.items} items, {5 * report.items} files, about " in printed
     assert not (tmp_path / "kit").exists()
 
+    # The estimate, made from the items' metadata alone, is the pixels the clips then hold.
+    mirror(_request(api_url, **SMALL), tmp_path / "kit")
+    pixel_bytes = 0
+    for relative, entry in _manifest(tmp_path / "kit")["files"].items():
+        if entry["mode"] == "clip":
+            with rasterio.open(tmp_path / "kit" / relative) as dataset:
+                itemsize = np.dtype(dataset.dtypes[0]).itemsize
+                pixel_bytes += dataset.width * dataset.height * dataset.count * itemsize
+    assert report.estimate == pixel_bytes
+
 
 @pytest.mark.parametrize(
     ("changes", "message"),

@@ -94,10 +94,13 @@ class FileTask:
 
 @dataclass
 class MirrorReport:
+    """What a mirror run did: files fetched and skipped, bytes estimated and on disk."""
+
     items: int
     fetched: list[str]
     skipped: list[str]
     bytes_total: int
+    estimate: int = 0
 
 
 def _item_folder(item: dict[str, Any], collection: str) -> str:
@@ -146,7 +149,8 @@ def _item_crs(item: dict[str, Any]) -> str | None:
 
 
 def _estimate(asset: dict[str, Any], window: Window | None) -> int:
-    bands = asset.get("raster:bands") or [{}]
+    # Earth Search's true colour asset has no raster:bands: 3 eo:bands of uint8.
+    bands = asset.get("raster:bands") or [{} for _ in asset.get("eo:bands") or [{}]]
     size = sum(np.dtype(band.get("data_type", "uint8")).itemsize for band in bands)
     if window is not None:
         return int(window.width * window.height * size)
@@ -402,7 +406,7 @@ def mirror(
         f"compression -> {folder}",
         flush=True,
     )
-    report = MirrorReport(items=len(items), fetched=[], skipped=[], bytes_total=0)
+    report = MirrorReport(len(items), fetched=[], skipped=[], bytes_total=0, estimate=estimate)
     if dry_run:
         return report
     folder.mkdir(parents=True, exist_ok=True)
