@@ -146,6 +146,23 @@ def _asset_key(error: BaseException, namespace: Mapping[str, Any]) -> str | None
     return None
 
 
+def _cube_band(error: BaseException, namespace: Mapping[str, Any]) -> str | None:
+    """odc.stac.load(bands=[...]) takes asset keys; v0 file names are not among them."""
+    match = re.fullmatch(r"No such band/alias: (\S+)", str(error))
+    if not isinstance(error, ValueError) or not match:
+        return None
+    band = match.group(1)
+    if band in V0_ASSET_KEYS:
+        return (
+            f"{band!r} is an Earth Search v0 name. odc.stac.load takes v1 asset keys: "
+            f"bands=[{V0_ASSET_KEYS[band]!r}, ...]."
+        )
+    return (
+        f"No asset {band!r} in these items. odc.stac.load takes asset keys such as "
+        "'red', 'nir' and 'scl' (see item.assets)."
+    )
+
+
 def _client_query_format(error: BaseException, namespace: Mapping[str, Any]) -> str | None:
     text = str(error)
     if "Unsupported query format" in text:
@@ -281,6 +298,7 @@ EXPLAINERS: tuple[Explainer, ...] = (
     _api_error,
     _client_query_format,
     _asset_key,
+    _cube_band,
     _no_data_in_bounds,
     _remote_file,
     _dask_scheduler_unreachable,

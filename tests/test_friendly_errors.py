@@ -26,6 +26,8 @@ from helpers.friendly import explain
 from helpers.notebooks import NOTEBOOK_FOLDER
 from helpers.saving import OutputPathError, atomic_output
 
+DATACUBE_BBOX = (4.84, 52.34, 4.96, 52.40)
+
 AMSTERDAM = Point(4.90, 52.37)
 
 
@@ -136,6 +138,23 @@ def test_api_not_reachable() -> None:
         lambda: Client.open("http://127.0.0.1:9/v1"), {"api_url": "http://127.0.0.1:9/v1"}
     )
     assert "Cannot reach http://127.0.0.1:9/v1" in message and "make lab" in message
+
+
+@pytest.mark.parametrize(
+    ("band", "expected"),
+    [
+        ("B04", "'B04' is an Earth Search v0 name. odc.stac.load takes v1 asset keys: "
+                "bands=['red', ...]."),
+        ("ndvi", "No asset 'ndvi' in these items."),
+    ],
+)  # fmt: skip
+def test_data_cube_band_that_is_not_an_asset_key(client: Client, band: str, expected: str) -> None:
+    import odc.stac
+
+    items = client.search(collections=["sentinel-2-l2a"], bbox=DATACUBE_BBOX, max_items=1)
+    scenes = items.item_collection()
+    message = _explained(lambda: odc.stac.load(scenes, bands=[band, "nir"], chunks={}))
+    assert message.startswith(expected)
 
 
 def test_dask_scheduler_not_reachable() -> None:

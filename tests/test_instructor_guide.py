@@ -123,6 +123,21 @@ def test_described_mistakes_behave_as_the_guide_says(client: Client) -> None:
     assert any(issubclass(w.category, DeprecationWarning | FutureWarning) for w in caught)
 
 
+def test_described_episode_6_mistakes_behave_as_the_guide_says(client: Client) -> None:
+    import odc.stac
+    from dask.distributed import Client as DaskClient
+
+    bbox = (4.84, 52.34, 4.96, 52.40)
+    items = client.search(collections=["sentinel-2-l2a"], bbox=bbox, max_items=1)
+    scenes = items.item_collection()
+    _explanation_is_quoted(
+        lambda: odc.stac.load(scenes, bands=["B04", "B08"], chunks={}), "Episode 6: v0 band", {}
+    )
+    _explanation_is_quoted(
+        lambda: DaskClient("tcp://127.0.0.1:8786", timeout=1), "Episode 6: `DASK_SCHEDULER", {}
+    )
+
+
 def test_missing_checkpoint_message_is_quoted_exactly(api_url: str, tmp_path: Path) -> None:
     from helpers.checkpoints import ensure_search_results
 
