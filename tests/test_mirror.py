@@ -207,6 +207,21 @@ def test_whole_copies_are_byte_for_byte(api_url: str, tmp_path: Path) -> None:
         assert (tmp_path / relative).read_bytes() == original
 
 
+def test_metadata_files_are_copied_whole_next_to_clipped_rasters(
+    api_url: str, tmp_path: Path
+) -> None:
+    request = _request(api_url, **SMALL, max_items=1, assets=("scl", "tileinfo_metadata"))
+    mirror(request, tmp_path)
+    modes = {Path(path).name: entry["mode"] for path, entry in _manifest(tmp_path)["files"].items()}
+    assert modes == {"SCL.tif": "clip", "tileinfo_metadata.json": "copy", "thumbnail.jpg": "copy"}
+    relative, entry = next(
+        (path, entry) for path, entry in _manifest(tmp_path)["files"].items()
+        if path.endswith("tileinfo_metadata.json")
+    )  # fmt: skip
+    original = requests.get(entry["source"], timeout=30).content
+    assert (tmp_path / relative).read_bytes() == original
+
+
 def test_dry_run_estimates_and_writes_nothing(
     api_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -173,7 +173,8 @@ def plan(request: MirrorRequest, items: Iterable[dict[str, Any]]) -> list[FileTa
         crs = _item_crs(item)
         for key in dict.fromkeys(keys):
             asset = item["assets"][key]
-            clip = not request.whole and key != "thumbnail" and crs is not None
+            raster = asset.get("type", "").startswith(("image/tiff", "image/jp2"))
+            clip = raster and not request.whole and crs is not None
             window = _clip_window(asset, request.bbox, crs) if clip else None
             if clip and window is not None and (window.width <= 0 or window.height <= 0):
                 raise MirrorError(f"{item['id']}: asset {key!r} does not overlap the area.")
