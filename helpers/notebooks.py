@@ -67,3 +67,13 @@ def execute(path: Path, workdir: Path, env: dict[str, str], timeout: int = 300):
     )
     client.execute(env={**os.environ, **env})
     return notebook
+
+
+def printed_text(notebook: nbformat.NotebookNode) -> str:
+    """Everything an executed notebook's code cells printed (stream outputs), in order."""
+    return "".join(
+        output.get("text", "")
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for output in cell.outputs
+    )

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from dask.distributed import Client
 
-from helpers.notebooks import NOTEBOOK_FOLDER, execute
+from helpers.notebooks import NOTEBOOK_FOLDER, execute, printed_text
 
 NOTEBOOK = NOTEBOOK_FOLDER / "06-build-datacube.ipynb"
 DASK = [sys.executable, "-m", "distributed.cli"]
@@ -69,12 +69,7 @@ def test_episode_6_runs_unchanged_on_an_existing_cluster(
     notebook = execute(
         NOTEBOOK, tmp_path, {"STAC_API_URL": api_url, "DASK_SCHEDULER_ADDRESS": scheduler_address}
     )
-    printed = "".join(
-        output.get("text", "")
-        for cell in notebook.cells
-        if cell.cell_type == "code"
-        for output in cell.outputs
-    )
+    printed = printed_text(notebook)
     assert f"Scheduler: {scheduler_address}\n" in printed
     assert (tmp_path / "ndvi_monthly_2021.tif").is_file()
 

@@ -39,11 +39,13 @@ KIT_REQUESTS = [
     {"datetime": "2021-01-01/2021-12-31", "query": {"eo:cloud_cover": {"lt": 5}}},
     {"datetime": "2022-06-01/2022-08-31", "query": {"eo:cloud_cover": {"lt": 5}}},
 ]
+KIT_ASSETS = ("red", "nir", "scl", "visual")
+FILES_PER_ITEM = len(KIT_ASSETS) + 1  # and the thumbnail
 SMALL = {"datetime": "2021-07-01/2021-07-31", "query": {"eo:cloud_cover": {"lt": 50}}}
 
 
 def _request(api_url: str, **changes: Any) -> MirrorRequest:
-    settings = {"api_url": api_url, "bbox": LESSON_AREA, "assets": ("red", "nir", "scl", "visual")}
+    settings = {"api_url": api_url, "bbox": LESSON_AREA, "assets": KIT_ASSETS}
     return MirrorRequest(**{**settings, **changes})
 
 
@@ -87,7 +89,7 @@ def test_kit_holds_exactly_the_items_of_the_searches(kit: Path, api_url: str) ->
 def test_every_file_matches_its_manifest_entry(kit: Path) -> None:
     files = _manifest(kit)["files"]
     items = _manifest(kit)["items"]
-    assert len(files) == 5 * len(items)  # 4 assets + the thumbnail
+    assert len(files) == FILES_PER_ITEM * len(items)
     for relative, entry in files.items():
         path = kit / relative
         assert path.stat().st_size == entry["size"]
@@ -227,7 +229,7 @@ def test_dry_run_estimates_and_writes_nothing(
 ) -> None:
     report = mirror(_request(api_url, **SMALL), tmp_path / "kit", dry_run=True)
     printed = capsys.readouterr().out
-    assert f"{report.items} items, {5 * report.items} files, about " in printed
+    assert f"{report.items} items, {FILES_PER_ITEM * report.items} files, about " in printed
     assert not (tmp_path / "kit").exists()
 
     # The estimate, made from the items' metadata alone, is the pixels the clips then hold.

@@ -19,6 +19,8 @@ from rasterio.windows import from_bounds
 from rio_cogeo.cogeo import cog_validate
 from shapely.geometry import Point, box, shape
 
+from helpers.notebooks import printed_text
+
 LESSON_BOX = (627000, 5802000, 631000, 5806000)
 Item = dict[str, Any]
 
@@ -31,15 +33,6 @@ def executed(lesson_run: dict[str, Any]) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def workdir(lesson_run: dict[str, Any]) -> Path:
     return lesson_run["folder"]
-
-
-def _printed(notebook: Any) -> str:
-    return "".join(
-        output.get("text", "")
-        for cell in notebook.cells
-        if cell.cell_type == "code"
-        for output in cell.outputs
-    )
 
 
 def _expected_search_ids(catalog_items: list[Item]) -> list[str]:
@@ -126,7 +119,7 @@ def test_the_offset_exercise_finds_the_clearest_2022_scene(
         if "_31UFU_" in item["id"] and "2022-06-01" <= item["properties"]["datetime"] < "2022-09-01"
     ]  # fmt: skip
     clearest = min(summer_2022, key=lambda item: item["properties"]["eo:cloud_cover"])
-    printed = _printed(executed["05"])
+    printed = printed_text(executed["05"])
     assert f"{clearest['id']} 04.00\n-0.1\n" in printed
     with_offset = float(printed.split("water, with offset")[1].split()[0])
     raw = float(printed.split("water, raw numbers")[1].split()[0])
@@ -137,7 +130,7 @@ def test_search_notebook_prints_the_matched_count(
     executed: dict[str, Any], catalog_items: list[Item]
 ) -> None:
     expected = len(_expected_search_ids(catalog_items))
-    assert f"\n{expected}\n{expected} items saved\n" in "\n" + _printed(executed["02"])
+    assert f"\n{expected}\n{expected} items saved\n" in "\n" + printed_text(executed["02"])
 
 
 # Episode 6: a year of scenes as a data cube.
@@ -180,7 +173,7 @@ def test_datacube_notebook_loads_every_scene_of_the_search(
 ) -> None:
     scenes = _datacube_scenes(catalog_items)
     first, last = (scenes[i]["properties"]["datetime"][:10] for i in (0, -1))
-    printed = _printed(executed["06"])
+    printed = printed_text(executed["06"])
     assert f"{len(scenes)} scenes, from {first} to {last}\n" in printed
     assert "Dashboard: http://127.0.0.1:" in printed
     offsets = sorted({item["assets"]["red"]["raster:bands"][0]["offset"] for item in scenes})

@@ -336,7 +336,8 @@ def make_root_catalog() -> dict[str, Any]:
     }
 
 
-def _write_json(path: Path, document: dict[str, Any]) -> None:
+def write_json(path: Path, document: dict[str, Any]) -> None:
+    """Write a STAC document as JSON, atomically (a reader never sees half a file)."""
     with atomic_path(path) as temporary:
         temporary.write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
 
@@ -374,10 +375,10 @@ def generate(
     else:
         items = [make_item(acquisition) for acquisition in chosen]
     for item in items:
-        _write_json(folder / item_folder_of(item) / f"{item['id']}.json", item)
-    _write_json(folder / COLLECTION_FILE, make_collection(items))
-    _write_json(folder / CATALOG_FILE, make_root_catalog())
-    _write_json(
+        write_json(folder / item_folder_of(item) / f"{item['id']}.json", item)
+    write_json(folder / COLLECTION_FILE, make_collection(items))
+    write_json(folder / CATALOG_FILE, make_root_catalog())
+    write_json(
         folder / MARKER_FILE,
         {
             "generator": "helpers.offline",

@@ -18,6 +18,7 @@ so an interrupted mirror resumes and a damaged file is replaced.
 from __future__ import annotations
 
 import contextlib
+import copy
 import hashlib
 import json
 import math
@@ -39,7 +40,7 @@ from shapely.geometry import box, mapping, shape
 
 from ..errors import LessonError
 from .assets import COG_BLOCKSIZE, atomic_path
-from .catalog import CATALOG_FILE, MARKER_FILE
+from .catalog import CATALOG_FILE, MARKER_FILE, item_folder_of, write_json
 
 MANIFEST_FILE = "mirror-manifest.json"
 LESSON_API = "https://earth-search.aws.element84.com/v1"
@@ -104,9 +105,9 @@ class MirrorReport:
 
 
 def _item_folder(item: dict[str, Any], collection: str) -> str:
-    s3_path = item.get("properties", {}).get("earthsearch:s3_path", "")
-    if s3_path.startswith("s3://") and s3_path.count("/") >= 3:
-        return s3_path.split("/", 3)[3].strip("/")
+    """Earth Search's folder of the item (from ``earthsearch:s3_path``), else collection/id."""
+    if item.get("properties", {}).get("earthsearch:s3_path", "").startswith("s3://"):
+        return item_folder_of(item).strip("/")
     return f"{collection}/{item['id']}"
 
 
@@ -278,14 +279,13 @@ class Manifest:
         self.save()
 
     def save(self) -> None:
-        with atomic_path(self.path) as temporary:
-            temporary.write_text(json.dumps(self.data, indent=1) + "\n", encoding="utf-8")
+        write_json(self.path, self.data)
 
 
 def _local_item(
     item: dict[str, Any], tasks: list[FileTask], manifest: Manifest, request: MirrorRequest
 ) -> dict[str, Any]:
-    local = json.loads(json.dumps(item))
+    local = copy.deepcopy(item)
     local["links"] = []
     kept = {task.key: task for task in tasks if task.item_id == item["id"]}
     local["assets"] = {}
@@ -305,11 +305,6 @@ def _local_item(
         local["geometry"] = mapping(area)
         local["bbox"] = list(area.bounds)
     return local
-
-
-def _write_json(path: Path, document: dict[str, Any]) -> None:
-    with atomic_path(path) as temporary:
-        temporary.write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
 
 
 def _write_catalog(folder: Path, collection: dict[str, Any], manifest: Manifest) -> None:
@@ -333,8 +328,8 @@ def _write_catalog(folder: Path, collection: dict[str, Any], manifest: Manifest)
             for relative in sorted(manifest.data["items"].values())
         ),
     ]
-    _write_json(folder / collection_file, document)
-    _write_json(
+    write_json(folder / collection_file, document)
+    write_json(
         folder / CATALOG_FILE,
         {
             "type": "Catalog",
@@ -444,7 +439,7 @@ def mirror(
         report.fetched.append(task.relative)
     for item in items:
         relative = f"{_item_folder(item, request.collection)}/{item['id']}.json"
-        _write_json(folder / relative, _local_item(item, tasks, manifest, request))
+        write_json(folder / relative, _local_item(item, tasks, manifest, request))
         manifest.data["items"][item["id"]] = relative
     manifest.save()
     _write_catalog(folder, collection, manifest)
