@@ -35,6 +35,7 @@ from typing import Any
 
 from benchmarks.report import publish
 from helpers.offline import OfflineServer, ensure_catalog
+from helpers.reflectance import scale_and_offset
 
 BBOX = (4.84, 52.34, 4.96, 52.40)
 PLACES = {"Vondelpark": (4.870, 52.359), "IJ": (4.930, 52.382)}
@@ -128,11 +129,8 @@ def _compute(api_url: str, setup: Setup, max_cloud: float, resolution: int, outp
         return values.sel(time=cube.time)
 
     def reflectance(key: str) -> xr.DataArray:
-        def band(item: Any) -> dict[str, Any]:
-            return item.assets[key].extra_fields["raster:bands"][0]
-
-        scale = per_scene(lambda item: band(item)["scale"])
-        offset = per_scene(lambda item: band(item)["offset"])
+        scale = per_scene(lambda item: scale_and_offset(item, key)[0])
+        offset = per_scene(lambda item: scale_and_offset(item, key)[1])
         return cube[key] * scale + offset
 
     red, nir = reflectance("red"), reflectance("nir")

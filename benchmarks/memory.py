@@ -24,6 +24,7 @@ import rioxarray
 from pystac_client import Client
 from rasterio.enums import Resampling
 import helpers.gdal
+from helpers.reflectance import scale_and_offset
 helpers.gdal.configure()
 """
 WORKFLOW = """
@@ -33,8 +34,8 @@ def read(key):
     data = rioxarray.open_rasterio(item.assets[key].href, masked=True)
     return (data.rio.clip_box(**box) if box else data).squeeze()
 def reflectance(key):
-    band = item.assets[key].extra_fields["raster:bands"][0]
-    return read(key) * band["scale"] + band["offset"]
+    scale, offset = scale_and_offset(item, key)
+    return read(key) * scale + offset
 visual = read("visual").load()
 red, nir = reflectance("red"), reflectance("nir")
 ndvi = (nir - red) / (nir + red)

@@ -26,6 +26,7 @@ from shapely.geometry import Point, shape
 
 from .checks import LessonInputError
 from .friendly import explain
+from .reflectance import scale_and_offset
 
 PRESETS = {"Amsterdam": (4.90, 52.37), "Utrecht": (5.12, 52.09)}
 MAX_LISTED = 50
@@ -272,8 +273,8 @@ class ClipPreview:
             f'item = next(scene for scene in items if scene.id == "{self.scene.value}")\n'
             'visual_clip = rioxarray.open_rasterio(item.assets["visual"].href)'
             ".rio.clip_box(**box_utm)\n"
-            'red = to_reflectance(read_clip(item.assets["red"]), item.assets["red"])\n'
-            'nir = to_reflectance(read_clip(item.assets["nir"]), item.assets["nir"])\n'
+            'red = to_reflectance(read_clip(item.assets["red"]), item, "red")\n'
+            'nir = to_reflectance(read_clip(item.assets["nir"]), item, "nir")\n'
             "ndvi = (nir - red) / (nir + red)"
         )
 
@@ -284,9 +285,9 @@ class ClipPreview:
             visual = rioxarray.open_rasterio(item.assets["visual"].href).rio.clip_box(**box)
             bands = {}
             for key in ("red", "nir"):
-                raster = item.assets[key].extra_fields["raster:bands"][0]
+                scale, offset = scale_and_offset(item, key)
                 data = rioxarray.open_rasterio(item.assets[key].href, masked=True)
-                bands[key] = data.rio.clip_box(**box).squeeze() * raster["scale"] + raster["offset"]
+                bands[key] = data.rio.clip_box(**box).squeeze() * scale + offset
             ndvi = (bands["nir"] - bands["red"]) / (bands["nir"] + bands["red"])
         except Exception as error:  # shown in the widget
             self.error.value = _error_html(error)

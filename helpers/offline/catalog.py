@@ -31,7 +31,7 @@ from .assets import atomic_path
 from .geography import PLACES
 
 #: Bump when the synthetic data changes, so old catalogs are regenerated.
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 MARKER_FILE = ".offline-catalog.json"
 CATALOG_FILE = "catalog.json"
 #: Folder of the items and their assets, named like the real bucket prefix.
@@ -43,6 +43,19 @@ SYNTHETIC_NOTE = (
     "Synthetic imagery made for the 'Access satellite imagery using Python' lesson: "
     "the metadata copies the shape of Earth Search v1 sentinel-2-l2a, the pixels are "
     "generated (approximate Amsterdam geography, made-up clouds), not real Sentinel-2 data."
+)
+
+OFFSETS_NOTE = (
+    "Reflectance offsets are reproduced as the live sentinel-2-l2a collection has them: "
+    "products of processing baseline 04.00 and later declare raster:bands offset -0.1; from "
+    "2022-02-27 on their pixels are harmonised (ESA's +1000 already taken out) and "
+    "earthsearch:boa_offset_applied is true, so the declared -0.1 must not be applied again "
+    "(Element84/earth-search#9: 'the boa_offset_applied is the truth'); products from "
+    "2022-01-25 to 2022-02-26 keep ESA's raw numbers with the flag false "
+    "(cirrus-geo/cirrus-earth-search#21, Element84/earth-search#66); and a few harmonised "
+    "2022 products have the flag wrongly false (" + ", ".join(sorted(s2.FLAG_WRONG_IDS)) + "), "
+    "as reported for real scenes in Element84/earth-search#66 and #71 and "
+    "cirrus-geo/cirrus-earth-search#33. Water that comes out below zero reveals them."
 )
 
 ITEM_EXTENSIONS = [
@@ -123,7 +136,9 @@ def item_properties(acquisition: Acquisition) -> dict[str, Any]:
         "s2:sequence": "0",
         "earthsearch:s3_path": f"s3://sentinel-cogs/{item_folder(acquisition)}",
         "earthsearch:payload_id": f"offline-lesson/synthetic-sentinel2/{acquisition.seed:016x}",
-        "earthsearch:boa_offset_applied": s2.reflectance_offset(baseline) != 0,
+        # True means "ESA's offset is already out of the pixels", whatever raster:bands says
+        # (Element84/earth-search#9); false on a few harmonised items (see s2.FLAG_WRONG_IDS).
+        "earthsearch:boa_offset_applied": s2.boa_offset_applied(acquisition.id, acquisition.day),
         "processing:software": {"helpers.offline": str(GENERATOR_VERSION)},
         "updated": _stamp(created),
         "title": f"Synthetic Sentinel-2 L2A {place.tile} {acquisition.day.isoformat()}",
@@ -223,7 +238,8 @@ def make_item(acquisition: Acquisition) -> dict[str, Any]:
     lons = [point[0] for point in footprint]
     lats = [point[1] for point in footprint]
     depth = "/".join([".."] * len(Path(item_folder(acquisition)).parts))
-    offset = s2.reflectance_offset(properties["s2:processing_baseline"])
+    # Earth Search declares ESA's -0.1 even where it took it out of the pixels (a known error).
+    offset = s2.declared_offset(properties["s2:processing_baseline"])
     return {
         "type": "Feature",
         "stac_version": STAC_VERSION,
@@ -254,7 +270,9 @@ def make_collection(items: list[dict[str, Any]]) -> dict[str, Any]:
         "stac_version": STAC_VERSION,
         "title": "Sentinel-2 Level-2A",
         "description": "Sentinel-2 Level-2A surface reflectance in the shape of Earth Search v1. "
-        + SYNTHETIC_NOTE,
+        + SYNTHETIC_NOTE
+        + " "
+        + OFFSETS_NOTE,
         "links": [
             {"rel": "root", "href": f"../{CATALOG_FILE}", "type": "application/json"},
             {"rel": "parent", "href": f"../{CATALOG_FILE}", "type": "application/json"},
@@ -280,7 +298,8 @@ def make_collection(items: list[dict[str, Any]]) -> dict[str, Any]:
             "https://stac-extensions.github.io/raster/v1.1.0/schema.json",
             "https://stac-extensions.github.io/eo/v1.0.0/schema.json",
         ],
-        "item_assets": item_assets(None, s2.BOA_OFFSET),
+        # The live collection's item_assets declare offset 0 (earth-search-v1 collection document).
+        "item_assets": item_assets(None, 0),
         "extent": {
             "spatial": {
                 "bbox": [

@@ -323,8 +323,12 @@ def to_digital_numbers(reflectance: np.ndarray, offset: float) -> np.ndarray:
 
 
 def band_digital_numbers(acquisition: Acquisition, band_key: str) -> np.ndarray:
-    """The uint16 pixels of one reflectance band, with the product's offset applied."""
-    offset = s2.reflectance_offset(s2.processing_baseline(acquisition.day))
+    """The uint16 pixels of one reflectance band, as Earth Search stores them.
+
+    ESA's raw numbers (+1000 from baseline 04.00) or, for products Earth Search harmonised,
+    with that 1000 taken out again (see ``sentinel2.offset_in_pixels``).
+    """
+    offset = s2.offset_in_pixels(acquisition.day)
     return to_digital_numbers(band_reflectance(acquisition, band_key), offset)
 
 

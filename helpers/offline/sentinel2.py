@@ -49,10 +49,29 @@ SCL_PERCENTAGE_PROPERTIES = {
 }
 
 REFLECTANCE_SCALE = 0.0001
-#: From processing baseline 04.00 on, L2A digital numbers carry a +1000 offset.
+#: From processing baseline 04.00 on, ESA adds 1000 to L2A digital numbers (BOA_ADD_OFFSET),
+#: declared in ``raster:bands`` as ``offset: -0.1``.
 BOA_OFFSET = -0.1
 #: The day ESA switched the archive to processing baseline 04.00.
 BASELINE_04_START = date(2022, 1, 25)
+#: From about this day, Earth Search took ESA's 1000 out of the pixels of new baseline >= 04.00
+#: products ("harmonised" them with older ones) and set ``earthsearch:boa_offset_applied`` to
+#: true; the stale ``offset: -0.1`` stayed in ``raster:bands``. A maintainer on 2022-02-27:
+#: "New scenes being generated now have the BOA_ADD_OFFSET applied" and scenes since Jan 25th
+#: "need to be reprocessed" (cirrus-geo/cirrus-earth-search#21); some never were, e.g.
+#: S2B_52SFA_20220126_0_L2A still holds ESA's raw numbers (Element84/earth-search#66).
+HARMONISED_FROM = date(2022, 2, 27)
+#: Harmonised products whose ``earthsearch:boa_offset_applied`` is nevertheless false, as
+#: reported for real 2022 scenes (Element84/earth-search#66, cirrus-geo/cirrus-earth-search#33:
+#: S2B_20HMD_20221023_0_L2A) and 2025 scenes (Element84/earth-search#71). Chosen so that the
+#: lesson meets one: 2022-07-04 is among episode 5's clear summer scenes and in the kits.
+FLAG_WRONG_IDS = frozenset(
+    {
+        "S2B_31UFU_20220704_0_L2A",
+        "S2B_31UFU_20221019_0_L2A",
+        "S2B_31UFT_20220525_0_L2A",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -135,9 +154,24 @@ def processing_baseline(day: date) -> str:
     return "02.09"
 
 
-def reflectance_offset(baseline: str) -> float | int:
-    """The ``raster:bands`` offset that turns digital numbers into reflectance."""
+def declared_offset(baseline: str) -> float | int:
+    """The ``raster:bands`` offset Earth Search writes for a product of ``baseline``."""
     return BOA_OFFSET if float(baseline) >= 4.0 else 0
+
+
+def pixels_harmonised(day: date) -> bool:
+    """True when Earth Search took ESA's offset out of the pixels of the product of ``day``."""
+    return day >= HARMONISED_FROM
+
+
+def offset_in_pixels(day: date) -> float | int:
+    """The offset the stored numbers of the product of ``day`` really need (the truth)."""
+    return 0 if pixels_harmonised(day) else declared_offset(processing_baseline(day))
+
+
+def boa_offset_applied(item_id: str, day: date) -> bool:
+    """``earthsearch:boa_offset_applied`` as Earth Search writes it: wrong for a few items."""
+    return pixels_harmonised(day) and item_id not in FLAG_WRONG_IDS
 
 
 def eo_band(band: Band) -> dict[str, object]:
