@@ -14,6 +14,9 @@ import rioxarray
 from PIL import Image
 from rio_cogeo.cogeo import cog_validate
 
+from helpers.checks import LessonInputError, check_water_reflectance
+from helpers.offline import scenes
+from helpers.offline.acquisitions import all_acquisitions
 from helpers.offline.sentinel2 import SCL_PERCENTAGE_PROPERTIES
 
 Item = dict[str, Any]
@@ -85,27 +88,89 @@ def test_assets_are_valid_cogs_matching_their_metadata(
         assert dataset.nodata == 0
 
 
-@pytest.mark.parametrize("year", [2021, 2022])
-def test_ndvi_with_scale_and_offset_is_plausible(
-    api_url: str, catalog_items: list[Item], year: int
+# The four states of reflectance pixels on the live sentinel-2-l2a (SOURCES.md, the public threads):
+# before baseline 04.00; ESA's raw numbers (+1000) with the flag false, early 2022
+# (cirrus-earth-search#21, earth-search#66); harmonised with the flag true (earth-search#9);
+# harmonised with the flag wrongly false (earth-search#66, #71).
+HARMONISED_DAY = "2022-02-27"
+PIXEL_STATES = {
+    "before 04.00": lambda p: p["datetime"] < "2022-01-25",
+    "raw 04.00, flag false": lambda p: "2022-01-25" <= p["datetime"] < HARMONISED_DAY,
+    "harmonised, flag true": lambda p: p["earthsearch:boa_offset_applied"],
+    "harmonised, flag false": lambda p: (
+        p["datetime"] >= HARMONISED_DAY and not p["earthsearch:boa_offset_applied"]
+    ),
+}
+
+
+def _clearest_in_state(items: list[Item], state: str) -> Item:
+    chosen = [
+        item
+        for item in items
+        if "_31UFU_" in item["id"] and PIXEL_STATES[state](item["properties"])
+    ]
+    return min(chosen, key=lambda item: item["properties"]["eo:cloud_cover"])
+
+
+def _read(api_url: str, item: Item, key: str) -> np.ndarray:
+    with rasterio.open(_href(api_url, item, key)) as dataset:
+        return dataset.read(1)
+
+
+def _water_and_vegetation(api_url: str, item: Item) -> tuple[np.ndarray, np.ndarray]:
+    scl = np.repeat(np.repeat(_read(api_url, item, "scl"), 2, axis=0), 2, axis=1)
+    return scl == SCL_WATER, scl == SCL_VEGETATION
+
+
+@pytest.mark.parametrize("state", PIXEL_STATES)
+def test_stored_numbers_hold_the_offset_the_archive_says(
+    api_url: str, catalog_items: list[Item], state: str
 ) -> None:
-    item = _clearest(catalog_items, year)
+    """Water read with the scale alone shows whether ESA's +1000 is still in the numbers."""
+    item = _clearest_in_state(catalog_items, state)
+    water, _ = _water_and_vegetation(api_url, item)
+    for key in ("red", "nir"):
+        scale = item["assets"][key]["raster:bands"][0]["scale"]
+        water_scaled = np.median(_read(api_url, item, key)[water] * scale)
+        if state == "raw 04.00, flag false":
+            assert 0.1 < water_scaled < 0.18, (item["id"], key, water_scaled)
+        else:
+            assert 0 < water_scaled < 0.08, (item["id"], key, water_scaled)
 
-    def reflectance(key: str) -> np.ndarray:
-        band = item["assets"][key]["raster:bands"][0]
-        with rasterio.open(_href(api_url, item, key)) as dataset:
-            numbers = dataset.read(1).astype("float64")
-        return numbers * band["scale"] + band["offset"]
 
-    red, nir = reflectance("red"), reflectance("nir")
+def _lesson_rule(item: Item, key: str, numbers: np.ndarray) -> np.ndarray:
+    """Episode 5's rule, written out again: offset 0 where the flag is true."""
+    band = item["assets"][key]["raster:bands"][0]
+    applied = item["properties"].get("earthsearch:boa_offset_applied")
+    return numbers * band["scale"] + (0 if applied else band["offset"])
+
+
+@pytest.mark.parametrize("state", PIXEL_STATES)
+def test_the_lesson_rule_gives_the_ground_reflectance(
+    api_url: str, catalog_items: list[Item], state: str
+) -> None:
+    item = _clearest_in_state(catalog_items, state)
+    acquisition = next(a for a in all_acquisitions() if a.id == item["id"])
+    red = _lesson_rule(item, "red", _read(api_url, item, "red").astype("float64"))
+    nir = _lesson_rule(item, "nir", _read(api_url, item, "nir").astype("float64"))
+    water, vegetation = _water_and_vegetation(api_url, item)
+    # The generator's own reflectance, before it was stored as whole numbers.
+    truth = scenes.band_reflectance(acquisition, "red")
+    error = np.median(red - truth)
+    if state == "harmonised, flag false":
+        assert error == pytest.approx(-0.1, abs=1e-4), (
+            "the wrong flag makes the rule subtract twice"
+        )
+        with pytest.raises(LessonInputError, match="offset 0"):
+            check_water_reflectance(red, nir, water * SCL_WATER)
+        return
+    assert error == pytest.approx(0, abs=1e-4)
+    assert "as water should" in check_water_reflectance(red, nir, water * SCL_WATER)
     ndvi = (nir - red) / (nir + red)
-    with rasterio.open(_href(api_url, item, "scl")) as dataset:
-        scl = np.repeat(np.repeat(dataset.read(1), 2, axis=0), 2, axis=1)
     assert np.nanmax(np.abs(ndvi)) <= 1
-    assert np.median(ndvi[scl == SCL_WATER]) < 0
-    assert np.median(ndvi[scl == SCL_VEGETATION]) > 0.4
-    offset = item["assets"]["red"]["raster:bands"][0]["offset"]
-    assert offset == (0 if year == 2021 else -0.1)
+    assert np.median(ndvi[water]) < 0
+    if item["properties"]["datetime"][5:7] in ("06", "07", "08"):
+        assert np.median(ndvi[vegetation]) > 0.4
 
 
 def test_thumbnail_is_a_jpeg(api_url: str, catalog_items: list[Item]) -> None:

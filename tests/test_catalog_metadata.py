@@ -185,17 +185,65 @@ def test_cloud_cover_spread_and_consistency(catalog_items: list[Item]) -> None:
         assert sum(shares) == pytest.approx(100, abs=1e-4)
 
 
-def test_processing_baseline_sets_the_reflectance_offset(catalog_items: list[Item]) -> None:
-    switch = date(2022, 1, 25)
+# Offsets as the live sentinel-2-l2a has them (see ../shared/reference/earth-search-v1/SOURCES.md):
+#: ESA's processing baseline 04.00 (+1000 in the numbers, declared offset -0.1) from this day.
+BASELINE_04_DAY = date(2022, 1, 25)
+#: "New scenes being generated now have the BOA_ADD_OFFSET applied" (cirrus-earth-search#21).
+HARMONISED_DAY = date(2022, 2, 27)
+
+
+def test_offsets_are_declared_as_on_the_live_archive(catalog_items: list[Item]) -> None:
     for item in catalog_items:
         props = item["properties"]
         baseline = props["s2:processing_baseline"]
-        offset = item["assets"]["red"]["raster:bands"][0]["offset"]
-        assert (baseline >= "04.00") == (_day(item) >= switch), item["id"]
-        assert offset == (-0.1 if baseline >= "04.00" else 0), item["id"]
-        assert props["earthsearch:boa_offset_applied"] == (offset != 0)
+        assert (baseline >= "04.00") == (_day(item) >= BASELINE_04_DAY), item["id"]
+        # The stale -0.1 stays on every baseline >= 04.00 item, harmonised or not
+        # (Element84/earth-search#9; the reference items of 2023 and 2025 carry it too).
+        for key in ("red", "nir", "blue"):
+            offset = item["assets"][key]["raster:bands"][0]["offset"]
+            assert offset == (-0.1 if baseline >= "04.00" else 0), item["id"]
         assert f"_N{baseline.replace('.', '')}_" in props["s2:product_uri"]
         assert item["assets"]["scl"]["raster:bands"][0].get("offset") is None
+        if _day(item) < HARMONISED_DAY:
+            assert props["earthsearch:boa_offset_applied"] is False, item["id"]
+    assert REFERENCE_ITEM["properties"]["earthsearch:boa_offset_applied"] is True
+    assert REFERENCE_ITEM["assets"]["red"]["raster:bands"][0]["offset"] == -0.1
+
+
+def test_a_few_harmonised_items_have_the_flag_wrong(
+    catalog_items: list[Item], catalog_folder_path: Path
+) -> None:
+    later = [item for item in catalog_items if _day(item) >= HARMONISED_DAY]
+    wrong = sorted(
+        item["id"] for item in later if not item["properties"]["earthsearch:boa_offset_applied"]
+    )
+    assert 1 <= len(wrong) <= 0.05 * len(later), wrong
+    # One of them is among episode 5's clear summer 2022 scenes (and so in the kits).
+    assert any(
+        "_31UFU_202207" in item_id or "_31UFU_202206" in item_id or "_31UFU_202208" in item_id
+        for item_id in wrong
+    )
+    collection = json.loads((catalog_folder_path / "sentinel-2-l2a/collection.json").read_text())
+    description = collection["description"]
+    for item_id in wrong:
+        assert item_id in description, "the collection names the items whose flag is wrong"
+    for reference in ("earth-search#9", "#66", "#71", "cirrus-earth-search#21"):
+        assert reference in description
+
+
+def test_collection_item_assets_declare_the_live_offset(catalog_folder_path: Path) -> None:
+    collection = json.loads((catalog_folder_path / "sentinel-2-l2a/collection.json").read_text())
+    for key in ("red", "nir"):
+        live = REFERENCE_COLLECTION["item_assets"][key]["raster:bands"][0]
+        offline = collection["item_assets"][key]["raster:bands"][0]
+        assert (
+            (offline["scale"], offline["offset"])
+            == (live["scale"], live["offset"])
+            == (
+                0.0001,
+                0,
+            )
+        )
 
 
 def test_synthetic_data_is_labelled_everywhere(

@@ -21,7 +21,13 @@ from nbclient.exceptions import CellExecutionError
 from pystac_client import Client
 from shapely.geometry import Point
 
-from helpers.checks import LessonInputError, check_bbox, check_ndvi, explain_no_matches
+from helpers.checks import (
+    LessonInputError,
+    check_bbox,
+    check_ndvi,
+    check_water_reflectance,
+    explain_no_matches,
+)
 from helpers.friendly import explain
 from helpers.notebooks import NOTEBOOK_FOLDER
 from helpers.saving import OutputPathError, atomic_output
@@ -201,12 +207,55 @@ def test_reading_a_checkpoint_that_is_not_there(tmp_path: Path) -> None:
 
 
 def test_ndvi_outside_its_range_points_at_the_offset() -> None:
-    reflectance_red = np.array([0.03, 0.05]) - 0.1  # offset applied to a 2021 product
+    reflectance_red = np.array([0.03, 0.05]) - 0.1  # offset applied to harmonised pixels
     reflectance_nir = np.array([0.02, 0.40]) - 0.1
     ndvi = (reflectance_nir - reflectance_red) / (reflectance_nir + reflectance_red)
     with pytest.raises(LessonInputError, match="offset"):
         check_ndvi(ndvi)
     assert check_ndvi(np.array([-0.3, 0.8, np.nan])).startswith("NDVI within -1..1")
+
+
+# Water reflects a few percent of red and near-infrared light; 0.0001 is the L2A scale.
+WATER_RED, WATER_NIR, SCALE = 0.035, 0.018, 0.0001
+
+
+def _scene(red_water: float, nir_water: float) -> tuple[np.ndarray, ...]:
+    """A 2 x 3 scene: water (SCL 6) on the left, vegetation (SCL 4) on the right."""
+    scl = np.array([[6, 6, 4], [6, 6, 4]])
+    red = np.where(scl == 6, red_water, 0.04)
+    nir = np.where(scl == 6, nir_water, 0.35)
+    return red, nir, scl
+
+
+def test_water_check_accepts_the_right_reflectance() -> None:
+    message = check_water_reflectance(*_scene(WATER_RED, WATER_NIR))
+    assert "0.035 in red and 0.018" in message and "4 pixels" in message
+
+
+def test_water_check_catches_an_offset_applied_twice() -> None:
+    # Harmonised numbers converted with the stale -0.1 (earth-search#9, #66).
+    numbers_red, numbers_nir = WATER_RED / SCALE, WATER_NIR / SCALE
+    scene = _scene(numbers_red * SCALE - 0.1, numbers_nir * SCALE - 0.1)
+    with pytest.raises(LessonInputError, match="below zero") as raised:
+        check_water_reflectance(*scene)
+    assert "offset 0" in str(raised.value) and "-0.065" in str(raised.value)
+
+
+def test_water_check_catches_a_missing_offset() -> None:
+    # ESA's raw numbers (+1000) converted with the scale alone.
+    scene = _scene((WATER_RED / SCALE + 1000) * SCALE, (WATER_NIR / SCALE + 1000) * SCALE)
+    with pytest.raises(LessonInputError, match="apply the raster:bands offset"):
+        check_water_reflectance(*scene)
+
+
+def test_water_check_without_water_or_with_mismatched_grids() -> None:
+    red, nir, scl = _scene(WATER_RED, WATER_NIR)
+    assert "No water" in check_water_reflectance(red, nir, np.full_like(scl, 4))
+    with pytest.raises(LessonInputError, match="reproject_match"):
+        check_water_reflectance(red, nir, scl[:1])
+    red_masked = red.copy()
+    red_masked[scl == 6] = np.nan  # clouds masked over all the water
+    assert "No water" in check_water_reflectance(red_masked, nir, scl)
 
 
 def test_cells_run_out_of_order() -> None:

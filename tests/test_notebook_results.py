@@ -61,6 +61,13 @@ def _item(catalog_items: list[Item], item_id: str) -> Item:
     return next(item for item in catalog_items if item["id"] == item_id)
 
 
+def _scale_offset(item: Item, key: str) -> tuple[float, float]:
+    """Earth Search's rule, written out again: offset 0 where the offset is already applied."""
+    band = item["assets"][key]["raster:bands"][0]
+    applied = item["properties"].get("earthsearch:boa_offset_applied")
+    return band["scale"], 0 if applied else band["offset"]
+
+
 def _read_box(
     api_url: str, item: Item, key: str, bounds: tuple[float, ...] = LESSON_BOX
 ) -> np.ndarray:
@@ -89,8 +96,8 @@ def test_saved_ndvi_is_a_cog_equal_to_an_independent_computation(
     item = _item(catalog_items, _expected_search_ids(catalog_items)[0])
 
     def reflectance(key: str) -> np.ndarray:
-        band = item["assets"][key]["raster:bands"][0]
-        return _read_box(api_url, item, key)[0] * band["scale"] + band["offset"]
+        scale, offset = _scale_offset(item, key)
+        return _read_box(api_url, item, key)[0] * scale + offset
 
     red, nir = reflectance("red"), reflectance("nir")
     scl = np.repeat(np.repeat(_read_box(api_url, item, "scl")[0], 2, axis=0), 2, axis=1)
@@ -111,19 +118,61 @@ def test_thumbnail_was_downloaded(workdir: Path) -> None:
     assert (workdir / "thumbnail.jpg").read_bytes()[:3] == b"\xff\xd8\xff"
 
 
-def test_the_offset_exercise_finds_the_clearest_2022_scene(
-    executed: dict[str, Any], catalog_items: list[Item]
+def _summer_2022(catalog_items: list[Item], cloud_below: float = 100) -> list[Item]:
+    return sorted(
+        (
+            item
+            for item in catalog_items
+            if "_31UFU_" in item["id"]
+            and "2022-06-01" <= item["properties"]["datetime"] < "2022-09-01"
+            and item["properties"]["eo:cloud_cover"] < cloud_below
+        ),
+        key=lambda item: item["properties"]["datetime"],
+    )
+
+
+def _water_median(api_url: str, item: Item, key: str, offset: float) -> float:
+    """Median reflectance of the box's water (SCL 6), read here with the given offset."""
+    scl = np.repeat(np.repeat(_read_box(api_url, item, "scl")[0], 2, axis=0), 2, axis=1)
+    numbers = _read_box(api_url, item, key)[0].astype("float64")
+    scale = item["assets"][key]["raster:bands"][0]["scale"]
+    return float(np.median(numbers[(scl == 6) & (numbers > 0)] * scale + offset))
+
+
+def test_the_offset_exercise_shows_the_declared_offset_applied_twice(
+    executed: dict[str, Any], catalog_items: list[Item], api_url: str
 ) -> None:
-    summer_2022 = [
-        item for item in catalog_items
-        if "_31UFU_" in item["id"] and "2022-06-01" <= item["properties"]["datetime"] < "2022-09-01"
-    ]  # fmt: skip
-    clearest = min(summer_2022, key=lambda item: item["properties"]["eo:cloud_cover"])
+    clearest = min(_summer_2022(catalog_items), key=lambda i: i["properties"]["eo:cloud_cover"])
     printed = printed_text(executed["05"])
-    assert f"{clearest['id']} 04.00\n-0.1\n" in printed
-    with_offset = float(printed.split("water, with offset")[1].split()[0])
-    raw = float(printed.split("water, raw numbers")[1].split()[0])
-    assert with_offset < 0 < with_offset + 0.5 and raw > with_offset + 0.1
+    assert f"{clearest['id']} 04.00\nTrue\n-0.1\n" in printed
+    declared = float(printed.split("water, declared offset")[1].split()[0])
+    rule = float(printed.split("water, to_reflectance")[1].split()[0])
+    assert declared == pytest.approx(_water_median(api_url, clearest, "red", -0.1), abs=1e-3)
+    assert rule == pytest.approx(_water_median(api_url, clearest, "red", 0), abs=1e-3)
+    assert declared < -0.02 and 0 < rule < 0.08, "water reflects a few percent, never below 0"
+
+
+def test_the_flag_exercise_finds_the_scene_whose_flag_is_wrong(
+    executed: dict[str, Any], catalog_items: list[Item], api_url: str
+) -> None:
+    printed = printed_text(executed["05"])
+    scenes = _summer_2022(catalog_items, cloud_below=5)
+    assert len(scenes) >= 3
+    failing = []
+    for item in scenes:
+        flag = item["properties"]["earthsearch:boa_offset_applied"]
+        line = printed.split(f"{item['id']} {flag} ")[1].split("\n")[0]
+        water = _water_median(api_url, item, "red", _scale_offset(item, "red")[1])
+        assert float(line) == pytest.approx(water, abs=1e-3)
+        if water < -0.02:
+            failing.append(item["id"])
+        else:
+            assert 0 < water < 0.08
+    # Exactly the scenes harmonised although their flag says false fail.
+    assert failing == ["S2B_31UFU_20220721_0_L2A"]
+    assert "`S2B_31UFU_20220721_0_L2A`" in "".join(
+        cell.source for cell in executed["05"].cells if cell.cell_type == "markdown"
+    )
 
 
 def test_search_notebook_prints_the_matched_count(
@@ -159,9 +208,9 @@ def _block_mean(array: np.ndarray) -> np.ndarray:
 
 def _scene_ndvi_20m(api_url: str, item: Item, bounds: tuple[float, ...]) -> np.ndarray:
     def reflectance(key: str) -> np.ndarray:
-        band = item["assets"][key]["raster:bands"][0]
+        scale, offset = _scale_offset(item, key)
         digital_numbers = _read_box(api_url, item, key, bounds)[0].astype("float64")
-        return _block_mean(digital_numbers) * band["scale"] + band["offset"]
+        return _block_mean(digital_numbers) * scale + offset
 
     red, nir = reflectance("red"), reflectance("nir")
     scl = _read_box(api_url, item, "scl", bounds)[0]
@@ -176,7 +225,7 @@ def test_datacube_notebook_loads_every_scene_of_the_search(
     printed = printed_text(executed["06"])
     assert f"{len(scenes)} scenes, from {first} to {last}\n" in printed
     assert "Dashboard: http://127.0.0.1:" in printed
-    offsets = sorted({item["assets"]["red"]["raster:bands"][0]["offset"] for item in scenes})
+    offsets = sorted({_scale_offset(item, "red")[1] for item in scenes})
     assert f"\n{offsets}\n" in printed
 
 
@@ -205,3 +254,43 @@ def test_monthly_composite_equals_an_independent_computation(
         # odc-stac stores the 20 m averages as whole numbers: up to 0.5 away from the mean.
         np.testing.assert_allclose(composite[month - 1], expected, rtol=0, atol=2e-3)
     assert np.isnan(composite[10]).mean() > 0.5 > np.isnan(composite[6]).mean()
+
+
+def test_the_winter_exercise_agrees_on_water_across_the_baseline_change(
+    executed: dict[str, Any], catalog_items: list[Item]
+) -> None:
+    """Scenes of 2021 and 2022 in one cube, each converted by the rule: the water agrees."""
+    area = box(*DATACUBE_BBOX)
+    winter = sorted(
+        (
+            item
+            for item in catalog_items
+            if item["properties"]["grid:code"] == "MGRS-31UFU"
+            and "2021-12-01" <= item["properties"]["datetime"] < "2022-04-01"
+            and item["properties"]["eo:cloud_cover"] < 20
+            and shape(item["geometry"]).intersects(area)
+        ),
+        key=lambda item: item["properties"]["datetime"],
+    )
+    printed = printed_text(executed["06"])
+    waters = []
+    for item in winter:
+        props = item["properties"]
+        declared = item["assets"]["red"]["raster:bands"][0]["offset"]
+        applied = _scale_offset(item, "red")[1]
+        start = (
+            f"{props['datetime'][:10]} {props['s2:processing_baseline']} "
+            f"{props['earthsearch:boa_offset_applied']} {declared} {applied} "
+        )
+        waters.append(float(printed.split(start)[1].split("\n")[0]))
+    # The winter holds all three states: before 04.00, raw 04.00, harmonised.
+    states = {
+        (
+            i["properties"]["s2:processing_baseline"],
+            i["properties"]["earthsearch:boa_offset_applied"],
+        )
+        for i in winter
+    }
+    assert {("03.00", False), ("04.00", False), ("04.00", True)} <= states
+    assert all(0 < water < 0.08 for water in waters), waters
+    assert max(waters) - min(waters) < 0.02, "one surface, one reflectance, whatever the baseline"

@@ -64,10 +64,10 @@ HARMONISED_FROM = date(2022, 2, 27)
 #: Harmonised products whose ``earthsearch:boa_offset_applied`` is nevertheless false, as
 #: reported for real 2022 scenes (Element84/earth-search#66, cirrus-geo/cirrus-earth-search#33:
 #: S2B_20HMD_20221023_0_L2A) and 2025 scenes (Element84/earth-search#71). Chosen so that the
-#: lesson meets one: 2022-07-04 is among episode 5's clear summer scenes and in the kits.
+#: lesson meets one: 2022-07-21 is among episode 5's clear summer scenes and in the kits.
 FLAG_WRONG_IDS = frozenset(
     {
-        "S2B_31UFU_20220704_0_L2A",
+        "S2B_31UFU_20220721_0_L2A",
         "S2B_31UFU_20221019_0_L2A",
         "S2B_31UFT_20220525_0_L2A",
     }
