@@ -24,7 +24,6 @@ import pytest
 from helpers.checkpoints import SEARCH_RESULTS, ensure_search_results
 from helpers.notebooks import (
     NOTEBOOK_FOLDER,
-    execute,
     ipython_dir_with_startup,
     lesson_notebooks,
     offline_environment,
@@ -34,6 +33,7 @@ from helpers.offline.process import CATALOG_ENV
 
 REPOSITORY = Path(__file__).resolve().parent
 LIVE = os.environ.get("LESSON_LIVE") == "1"
+LIVE_API_URL = "https://earth-search.aws.element84.com/v1"
 _server: OfflineServer | None = None
 
 
@@ -104,22 +104,34 @@ def api_url(session_server: OfflineServer) -> str:
 
 
 @pytest.fixture(scope="session")
-def lesson_run(tmp_path_factory: pytest.TempPathFactory, api_url: str) -> dict[str, Any]:
-    """The learner edition with its solutions filled back in from the source, run offline.
+def lesson_api_url(request: pytest.FixtureRequest) -> str:
+    """The API the lesson run uses: the live Earth Search with LESSON_LIVE=1, else offline."""
+    if LIVE:
+        return os.environ.get("STAC_API_URL", LIVE_API_URL)
+    return request.getfixturevalue("api_url")
 
-    Returns the executed notebooks by number ("01".."05") and, under "folder", the working
-    folder holding the files they saved. Tests of the editions and of the lesson's results
-    share this one run.
+
+@pytest.fixture(scope="session")
+def lesson_run(tmp_path_factory: pytest.TempPathFactory, lesson_api_url: str) -> dict[str, Any]:
+    """The learner edition with its solutions filled back in from the source, run once.
+
+    Returns the executed notebooks by number ("01".."06"), under "folder" the working folder
+    holding the files they saved, and under "science" the numbers each episode's probe read
+    from its kernel (``tests/lesson_science.py``). Tests of the editions, of the lesson's
+    results and of its science share this one run.
     """
+    from lesson_science import run_with_probes  # tests/ is on sys.path once tests are collected
+
     from tools.build_editions import fill_solutions, learner_edition
 
     folder = tmp_path_factory.mktemp("lesson-run")
-    env = {"STAC_API_URL": api_url, "IPYTHONDIR": os.environ["IPYTHONDIR"]}
-    run: dict[str, Any] = {"folder": folder}
+    env = {"STAC_API_URL": lesson_api_url, "IPYTHONDIR": os.environ["IPYTHONDIR"]}
+    run: dict[str, Any] = {"folder": folder, "science": {}}
     for path in lesson_notebooks():
         source = nbformat.read(path, as_version=4)
         filled = fill_solutions(learner_edition(source), source)
-        edition_path = folder / path.name
-        nbformat.write(filled, edition_path)
-        run[path.name[:2]] = execute(edition_path, folder, env)
+        number = path.name[:2]
+        run[number], run["science"][number] = run_with_probes(
+            filled, folder / path.name, folder, env
+        )
     return run
