@@ -13,8 +13,10 @@ import nbformat
 import pytest
 import rioxarray
 from pystac_client import Client
+from rasterio.enums import Resampling
 from shapely.geometry import Point
 
+from helpers.checks import LessonInputError, check_water_reflectance
 from helpers.friendly import explain
 from helpers.network import retrying_io
 from helpers.notebooks import SETUP_NOTEBOOK, lesson_notebooks
@@ -149,3 +151,24 @@ def test_missing_checkpoint_message_is_quoted_exactly(api_url: str, tmp_path: Pa
     first_line = result.stdout.splitlines()[0]
     assert f"`{first_line}`" in _guide_row("Episode 3, 4 or 5 started")
     assert callable(ensure_search_results)
+
+
+def test_the_offset_mistake_says_what_the_guide_quotes(client: Client) -> None:
+    """The declared -0.1 on a harmonised 2022 scene: water below zero, caught by the check."""
+    item = next(client.search(ids=["S2A_31UFU_20220825_0_L2A"]).items())
+    assert item.properties["earthsearch:boa_offset_applied"] is True
+    box_utm = {"minx": 627000, "miny": 5802000, "maxx": 631000, "maxy": 5806000}
+
+    def read_clip(key: str) -> Any:
+        data = rioxarray.open_rasterio(item.assets[key].href, masked=True)
+        return data.rio.clip_box(**box_utm).squeeze()
+
+    def declared(key: str) -> Any:
+        band = item.assets[key].extra_fields["raster:bands"][0]
+        return read_clip(key) * band["scale"] + band["offset"]
+
+    red, nir = declared("red"), declared("nir")
+    scl = read_clip("scl").rio.reproject_match(red, resampling=Resampling.nearest)
+    with pytest.raises(LessonInputError) as caught:
+        check_water_reflectance(red, nir, scl)
+    assert f"`{caught.value}`" in _guide_row("Episode 5: the declared offset")
