@@ -8,7 +8,9 @@ repeated once and the file written, with a message that says so.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+from pystac import ItemCollection
 from pystac_client import Client
 from shapely.geometry import Point
 
@@ -26,6 +28,22 @@ LESSON_SEARCH = {
 }
 
 
+def newest_versions(items: ItemCollection) -> ItemCollection:
+    """One item per acquisition (tile and time): the one with the latest ``s2:generation_time``.
+
+    Earth Search holds some acquisitions twice (``_0_L2A`` and ``_1_L2A``,
+    Element84/earth-search#25); episode 2 keeps the newest version of each, as here.
+    """
+    newest: dict[tuple[Any, Any], Any] = {}
+    for item in items:
+        acquisition = (item.properties.get("grid:code"), item.datetime)
+        kept = newest.get(acquisition)
+        generated = item.properties.get("s2:generation_time", "")
+        if kept is None or generated >= kept.properties.get("s2:generation_time", ""):
+            newest[acquisition] = item
+    return ItemCollection(newest.values())
+
+
 def ensure_search_results(api_url: str, path: Path | str = SEARCH_RESULTS) -> Path:
     """Make sure episode 2's saved search results exist at ``path``; return the path.
 
@@ -36,7 +54,7 @@ def ensure_search_results(api_url: str, path: Path | str = SEARCH_RESULTS) -> Pa
         return path
     print(f"{path} is missing (episode 2 saves it): repeating episode 2's search now.")
     client = Client.open(api_url, stac_io=retrying_io())
-    items = client.search(**LESSON_SEARCH).item_collection()
+    items = newest_versions(client.search(**LESSON_SEARCH).item_collection())
     with atomic_output(path, overwrite=True) as temporary:
         items.save_object(temporary)
     print(f"Saved {len(items)} items to {path}.")

@@ -217,9 +217,18 @@ class ClipPreview:
     def __init__(
         self, items: list[Any], box: tuple[int, int, int, int] = (627000, 5802000, 631000, 5806000)
     ) -> None:
-        self.items = {item.id: item for item in items}
-        first = next(iter(self.items.values()))
-        west, south, east, north = self._bounds(first)
+        # Only scenes whose image holds the whole box, whatever their order (a search around
+        # Amsterdam also finds scenes of tile 31UFT, which hold only a strip of it).
+        covering = [item for item in items if self._holds(self._bounds(item), box)]
+        if not covering:
+            raise LessonInputError(
+                f"None of the {len(items)} scenes holds the whole box {box} (EPSG:32631 metres): "
+                "pass scenes of tile 31UFU, e.g. those whose grid:code is 'MGRS-31UFU'."
+            )
+        self.items = {item.id: item for item in covering}
+        all_bounds = [self._bounds(item) for item in covering]
+        west, south = max(b[0] for b in all_bounds), max(b[1] for b in all_bounds)
+        east, north = min(b[2] for b in all_bounds), min(b[3] for b in all_bounds)
         self.scene = widgets.Dropdown(options=list(self.items), description="Scene")
         self.x = widgets.IntRangeSlider(
             value=(box[0], box[2]),
@@ -245,6 +254,11 @@ class ClipPreview:
         self.widget = widgets.VBox([self.scene, self.x, self.y, self.error, self.code, self.output])
         self.last_shape: tuple[int, ...] | None = None
         self.run()
+
+    @staticmethod
+    def _holds(bounds: tuple[int, int, int, int], box: tuple[int, int, int, int]) -> bool:
+        west, south, east, north = bounds
+        return west <= box[0] and south <= box[1] and box[2] <= east and box[3] <= north
 
     @staticmethod
     def _bounds(item: Any) -> tuple[int, int, int, int]:

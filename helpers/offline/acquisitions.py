@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 
 import numpy as np
@@ -44,6 +44,17 @@ LAST_DAY = date(2022, 12, 31)
 #: Days with snow on the ground around Amsterdam (the cold spell of February 2021).
 SNOW_DAYS = (date(2021, 2, 7), date(2021, 2, 14))
 
+#: Acquisitions Earth Search holds twice: a later-processed copy with sequence number 1 next to
+#: the first, as for real 2021 scenes ("S2 duplicate results from 2021, but not in 2022",
+#: Element84/earth-search#25; the ``_1_L2A`` id form: cirrus-geo/cirrus-earth-search#4). Same
+#: clouds, slightly different pixels, a later generation time. Chosen so that the lesson's
+#: searches meet them (episode 2's clear scenes, episode 6's year).
+REPROCESSED: tuple[tuple[str, date], ...] = (
+    ("31UFU", date(2021, 8, 18)),
+    ("31UFU", date(2021, 5, 5)),
+    ("31UFU", date(2021, 9, 4)),
+)
+
 
 @dataclass(frozen=True)
 class Acquisition:
@@ -57,6 +68,8 @@ class Acquisition:
     cirrus_fraction: float
     haze: float
     snow: bool
+    #: Earth Search's sequence number: 0, or 1 for a copy processed again (see REPROCESSED).
+    sequence: int = 0
 
     @property
     def day(self) -> date:
@@ -65,11 +78,19 @@ class Acquisition:
     @property
     def id(self) -> str:
         letter = self.platform[-1].upper()
-        return f"S2{letter}_{self.place.tile}_{self.day:%Y%m%d}_0_L2A"
+        return f"S2{letter}_{self.place.tile}_{self.day:%Y%m%d}_{self.sequence}_L2A"
 
     @property
     def seed(self) -> int:
-        """A seed for this product's random fields: same id, same pixels, on any machine."""
+        """A seed for the scene's random fields (clouds, haze): shared by every processed copy."""
+        first_id = self.id.replace(f"_{self.sequence}_L2A", "_0_L2A")
+        return int.from_bytes(hashlib.sha256(first_id.encode()).digest()[:8], "little")
+
+    @property
+    def noise_seed(self) -> int:
+        """A seed for the sensor noise: each processed copy differs slightly from the others."""
+        if self.sequence == 0:
+            return self.seed
         return int.from_bytes(hashlib.sha256(self.id.encode()).digest()[:8], "little")
 
 
@@ -116,12 +137,13 @@ def acquisitions_for(
                                       0.0, 0.0, 0.0, False)  # fmt: skip
             cloud, cirrus, haze = _weather(provisional.seed, day)
             snow = SNOW_DAYS[0] <= day <= SNOW_DAYS[1] and place is AMSTERDAM
-            found.append(
-                Acquisition(
-                    place, orbit.platform, orbit.relative_orbit, stamp, cloud, cirrus, haze, snow
-                )
+            acquisition = Acquisition(
+                place, orbit.platform, orbit.relative_orbit, stamp, cloud, cirrus, haze, snow
             )
-    return sorted(found, key=lambda acquisition: acquisition.datetime)
+            found.append(acquisition)
+            if (place.tile, day) in REPROCESSED:
+                found.append(replace(acquisition, sequence=1))
+    return sorted(found, key=lambda acquisition: (acquisition.datetime, acquisition.sequence))
 
 
 def all_acquisitions(first: date = FIRST_DAY, last: date = LAST_DAY) -> list[Acquisition]:

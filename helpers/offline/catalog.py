@@ -31,7 +31,7 @@ from .assets import atomic_path
 from .geography import PLACES
 
 #: Bump when the synthetic data changes, so old catalogs are regenerated.
-GENERATOR_VERSION = 3
+GENERATOR_VERSION = 4
 MARKER_FILE = ".offline-catalog.json"
 CATALOG_FILE = "catalog.json"
 #: Folder of the items and their assets, named like the real bucket prefix.
@@ -83,9 +83,17 @@ def item_folder(acquisition: Acquisition) -> str:
     )  # fmt: skip
 
 
+#: How much later a copy with sequence number 1 was processed (a made-up, plausible delay).
+REPROCESSING_DELAY = timedelta(days=97, hours=6)
+
+
+def _processing_delay(acquisition: Acquisition) -> timedelta:
+    return REPROCESSING_DELAY * acquisition.sequence
+
+
 def _product_names(acquisition: Acquisition, baseline: str) -> dict[str, str]:
     sensed = acquisition.datetime
-    generated = sensed + timedelta(hours=4, minutes=2, seconds=37)
+    generated = sensed + timedelta(hours=4, minutes=2, seconds=37) + _processing_delay(acquisition)
     satellite = f"S2{acquisition.platform[-1].upper()}"
     baseline_code = baseline.replace(".", "")
     absolute_orbit = 20000 + (sensed.date() - FIRST_DAY).days * 14 + acquisition.relative_orbit
@@ -108,7 +116,10 @@ def item_properties(acquisition: Acquisition) -> dict[str, Any]:
     baseline = s2.processing_baseline(acquisition.day)
     shares = scenes.scl_percentages(scenes.scene_classification(acquisition))
     azimuth, elevation = scenes.sun_angles(acquisition)
-    created = acquisition.datetime + timedelta(hours=9, minutes=13, seconds=5)
+    created = (
+        acquisition.datetime + timedelta(hours=9, minutes=13, seconds=5)
+        + _processing_delay(acquisition)
+    )  # fmt: skip
     day_of_year = acquisition.day.timetuple().tm_yday
     earth_sun = 1 - 0.01672 * math.cos(math.radians(0.9856 * (day_of_year - 4)))
     properties: dict[str, Any] = {
@@ -133,9 +144,11 @@ def item_properties(acquisition: Acquisition) -> dict[str, Any]:
         "s2:datatake_type": "INS-NOBS",
         "s2:reflectance_conversion_factor": round(1 / earth_sun**2, 12),
         "datetime": _stamp(acquisition.datetime),
-        "s2:sequence": "0",
+        "s2:sequence": str(acquisition.sequence),
         "earthsearch:s3_path": f"s3://sentinel-cogs/{item_folder(acquisition)}",
-        "earthsearch:payload_id": f"offline-lesson/synthetic-sentinel2/{acquisition.seed:016x}",
+        "earthsearch:payload_id": (
+            f"offline-lesson/synthetic-sentinel2/{acquisition.noise_seed:016x}"
+        ),
         # True means "ESA's offset is already out of the pixels", whatever raster:bands says
         # (Element84/earth-search#9); false on a few harmonised items (see s2.FLAG_WRONG_IDS).
         "earthsearch:boa_offset_applied": s2.boa_offset_applied(acquisition.id, acquisition.day),

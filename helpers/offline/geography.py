@@ -247,15 +247,18 @@ AMSTERDAM = Place(
     crop_zones=AMSTERDAM_CROP_ZONES,
 )
 
+#: Tile 31UFT, south of 31UFU: its window runs from Utrecht up to the tile's northern edge, which
+#: crosses the south of Amsterdam. So, as on the live archive, a search around Amsterdam also
+#: finds 31UFT scenes, which cover only a strip of the area and none of episode 5's clip box.
 UTRECHT = Place(
     name="Utrecht",
     utm_zone=31,
     latitude_band="U",
     grid_square="FT",
     tile_origin=(600000.0, 5800020.0),
-    window=(640200.0, 5768100.0, 650280.0, 5778180.0),
-    features=UTRECHT_FEATURES,
-    crop_zones=UTRECHT_CROP_ZONES,
+    window=(624000.0, 5768100.0, 650280.0, 5800020.0),
+    features=AMSTERDAM_FEATURES + UTRECHT_FEATURES,
+    crop_zones=AMSTERDAM_CROP_ZONES + UTRECHT_CROP_ZONES,
 )
 
 PLACES: tuple[Place, ...] = (AMSTERDAM, UTRECHT)

@@ -305,7 +305,7 @@ def top_of_canopy_reflectance(acquisition: Acquisition, band_key: str) -> np.nda
     surface = surface * (1 - opacity) + SPECTRA["cloud"][band] * opacity
     surface = surface * (1 - cirrus) + 0.3 * cirrus
 
-    noise = np.random.default_rng(acquisition.seed + 3 + band).normal(0, 0.002, surface.shape)
+    noise = np.random.default_rng(acquisition.noise_seed + 3 + band).normal(0, 0.002, surface.shape)
     return np.clip(surface + noise.astype(np.float32), 0.0, 1.5)
 
 
