@@ -34,6 +34,8 @@ from helpers.offline.process import CATALOG_ENV
 REPOSITORY = Path(__file__).resolve().parent
 LIVE = os.environ.get("LESSON_LIVE") == "1"
 LIVE_API_URL = "https://earth-search.aws.element84.com/v1"
+DEFAULT_COLLECTION = "sentinel-2-l2a"
+COLLECTION_1 = "sentinel-2-c1-l2a"
 _server: OfflineServer | None = None
 
 
@@ -111,22 +113,18 @@ def lesson_api_url(request: pytest.FixtureRequest) -> str:
     return request.getfixturevalue("api_url")
 
 
-@pytest.fixture(scope="session")
-def lesson_run(tmp_path_factory: pytest.TempPathFactory, lesson_api_url: str) -> dict[str, Any]:
-    """The learner edition with its solutions filled back in from the source, run once.
-
-    Returns the executed notebooks by number ("01".."06"), under "folder" the working folder
-    holding the files they saved, and under "science" the numbers each episode's probe read
-    from its kernel (``tests/lesson_science.py``). Tests of the editions, of the lesson's
-    results and of its science share this one run.
-    """
+def _run_lesson(folder: Path, api_url: str, collection: str) -> dict[str, Any]:
+    """Run the learner edition, solutions filled back in, in ``folder``; see ``lesson_run``."""
     from lesson_science import run_with_probes  # tests/ is on sys.path once tests are collected
 
     from tools.build_editions import fill_solutions, learner_edition
 
-    folder = tmp_path_factory.mktemp("lesson-run")
-    env = {"STAC_API_URL": lesson_api_url, "IPYTHONDIR": os.environ["IPYTHONDIR"]}
-    run: dict[str, Any] = {"folder": folder, "science": {}}
+    env = {
+        "STAC_API_URL": api_url,
+        "STAC_COLLECTION": collection,
+        "IPYTHONDIR": os.environ["IPYTHONDIR"],
+    }
+    run: dict[str, Any] = {"folder": folder, "science": {}, "collection": collection}
     for path in lesson_notebooks():
         source = nbformat.read(path, as_version=4)
         filled = fill_solutions(learner_edition(source), source)
@@ -135,3 +133,22 @@ def lesson_run(tmp_path_factory: pytest.TempPathFactory, lesson_api_url: str) ->
             filled, folder / path.name, folder, env
         )
     return run
+
+
+@pytest.fixture(scope="session")
+def lesson_run(tmp_path_factory: pytest.TempPathFactory, lesson_api_url: str) -> dict[str, Any]:
+    """The learner edition with its solutions filled back in from the source, run once.
+
+    Returns the executed notebooks by number ("01".."06"), under "folder" the working folder
+    holding the files they saved, and under "science" the numbers each episode's probe read
+    from its kernel (``tests/lesson_science.py``). Tests of the editions, of the lesson's
+    results and of its science share this one run, on the default collection.
+    """
+    return _run_lesson(tmp_path_factory.mktemp("lesson-run"), lesson_api_url, DEFAULT_COLLECTION)
+
+
+@pytest.fixture(scope="session")
+def lesson_run_c1(tmp_path_factory: pytest.TempPathFactory, lesson_api_url: str) -> dict[str, Any]:
+    """The same run with ``STAC_COLLECTION=sentinel-2-c1-l2a`` (Collection 1)."""
+    folder = tmp_path_factory.mktemp("lesson-run-c1")
+    return _run_lesson(folder, lesson_api_url, COLLECTION_1)

@@ -20,8 +20,10 @@ from .saving import atomic_output
 SEARCH_RESULTS = Path("search_results.json")
 #: The search of episode 2's exercise: Amsterdam +-0.05 degrees, 2021, under 5 % cloud.
 LESSON_POINT = Point(4.90, 52.37)
+#: The lesson's default collection; notebooks choose theirs with ``collection_id``.
+LESSON_COLLECTION = "sentinel-2-l2a"
 LESSON_SEARCH = {
-    "collections": ["sentinel-2-l2a"],
+    "collections": [LESSON_COLLECTION],
     "bbox": LESSON_POINT.buffer(0.05).bounds,
     "datetime": "2021-01-01/2021-12-31",
     "query": ["eo:cloud_cover<5"],
@@ -44,17 +46,29 @@ def newest_versions(items: ItemCollection) -> ItemCollection:
     return ItemCollection(newest.values())
 
 
-def ensure_search_results(api_url: str, path: Path | str = SEARCH_RESULTS) -> Path:
-    """Make sure episode 2's saved search results exist at ``path``; return the path.
+def ensure_search_results(
+    api_url: str, path: Path | str = SEARCH_RESULTS, collection: str = LESSON_COLLECTION
+) -> Path:
+    """Make sure episode 2's saved search results of ``collection`` exist at ``path``.
 
-    If the file is missing, run episode 2's exercise search against ``api_url`` and save it.
+    If the file is missing, or holds items of another collection (episode 2 ran with another
+    ``collection_id``), run episode 2's exercise search against ``api_url`` and save it.
+    Returns the path.
     """
     path = Path(path)
     if path.is_file():
-        return path
-    print(f"{path} is missing (episode 2 saves it): repeating episode 2's search now.")
+        saved = {item.collection_id for item in ItemCollection.from_file(str(path))}
+        if saved <= {collection}:
+            return path
+        print(
+            f"{path} holds items of {', '.join(sorted(map(str, saved)))}, not {collection}: "
+            "repeating episode 2's search now."
+        )
+    else:
+        print(f"{path} is missing (episode 2 saves it): repeating episode 2's search now.")
     client = Client.open(api_url, stac_io=retrying_io())
-    items = newest_versions(client.search(**LESSON_SEARCH).item_collection())
+    search = client.search(**{**LESSON_SEARCH, "collections": [collection]})
+    items = newest_versions(search.item_collection())
     with atomic_output(path, overwrite=True) as temporary:
         items.save_object(temporary)
     print(f"Saved {len(items)} items to {path}.")

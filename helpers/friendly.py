@@ -226,7 +226,7 @@ def _missing_file(error: BaseException, namespace: Mapping[str, Any]) -> str | N
     if name == "search_results.json":
         return (
             "search_results.json is not in this folder: episode 2 saves it. Run episode 2, "
-            "or call ensure_search_results(api_url) as episodes 3-5 do."
+            "or call ensure_search_results(api_url, collection=collection_id) as episodes 3-5 do."
         )
     return (
         f"No file {error.filename} (this notebook works in {os.getcwd()}). Check the name, "

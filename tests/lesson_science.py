@@ -119,6 +119,9 @@ def check_clip_compute_save(facts: dict[str, Any], workdir: Path) -> None:
     assert _in_water_range(facts["exercise_rule"]) or not facts["exercise_flag"], facts
     if facts["exercise_flag"]:
         assert facts["exercise_declared"] < APPLIED_TWICE_BELOW, facts
+    if facts["exercise_flag"] is None:
+        # No flag (Collection 1): ESA's numbers, the declared offset is the rule's.
+        assert facts["exercise_declared"] == facts["exercise_rule"], facts
     assert facts["summer_2022"], "summer 2022 has clear scenes"
     for scene_id, flag, water in facts["summer_2022"]:
         # A true flag is right (earth-search#9); a false one is wrong on some scenes (#66, #71),

@@ -88,11 +88,11 @@ def test_property_names_match_the_live_earth_search(catalog_items: list[Item]) -
 
 
 def test_assets_match_the_live_earth_search(catalog_items: list[Item]) -> None:
-    live = {key: asset for key, asset in REFERENCE_ITEM["assets"].items() if "jp2" not in key}
+    live = REFERENCE_ITEM["assets"]
     for item in catalog_items[::25]:
         assets = item["assets"]
         assert set(assets) >= REQUIRED_ASSETS
-        assert set(assets) == set(live)
+        assert list(assets) == list(live), "the same keys in the same order, *-jp2 included"
         for key, asset in assets.items():
             reference = live[key]
             assert asset["href"].rsplit("/", 1)[1] == reference["href"].rsplit("/", 1)[1], key
@@ -298,3 +298,85 @@ def test_synthetic_data_is_labelled_everywhere(
     assert set(collection["item_assets"]) == set(catalog_items[0]["assets"])
     live_summaries = set(REFERENCE_COLLECTION["summaries"])
     assert live_summaries <= set(collection["summaries"])
+
+
+# Collection 1 (sentinel-2-c1-l2a), against the real documents of 2025-07-31.
+REFERENCE_C1_ITEM = json.loads(
+    (DATA / "earth-search-v1-item-S2B_T20EPT_20250731T131905_L2A.json").read_text()
+)
+REFERENCE_C1_COLLECTION = json.loads(
+    (DATA / "earth-search-v1-collection-sentinel-2-c1-l2a.json").read_text()
+)
+C1_ID_PATTERN = re.compile(r"^S2[AB]_T(\d{2}[C-X][A-Z]{2})_(\d{8})T(\d{6})_L2A$")
+#: What the stand-in does not model: view angles of the sensor, and file sizes and checksums
+#: (the offline files are made on first request, after the metadata).
+C1_NOT_MODELLED = {"view:azimuth", "view:incidence_angle"}
+
+
+@pytest.fixture(scope="module")
+def c1_items(catalog_folder_path: Path) -> list[Item]:
+    items = [
+        json.loads(path.read_text())
+        for path in catalog_folder_path.glob("sentinel-2-c1-l2a/**/S2*_L2A.json")
+    ]
+    assert items
+    return items
+
+
+def test_c1_holds_each_acquisition_once(c1_items: list[Item], catalog_items: list[Item]) -> None:
+    first_versions = [item for item in catalog_items if item["properties"]["s2:sequence"] == "0"]
+    assert len(c1_items) == len(first_versions)
+    by_scene = {
+        (item["properties"]["grid:code"], item["properties"]["datetime"]): item
+        for item in first_versions
+    }
+    for item in c1_items:
+        match = C1_ID_PATTERN.match(item["id"])
+        assert match, item["id"]
+        tile, day, _ = match.groups()
+        props = item["properties"]
+        l2a = by_scene[(props["grid:code"], props["datetime"])]
+        assert props["grid:code"] == f"MGRS-{tile}" and day == props["datetime"][:10].replace(
+            "-", ""
+        )
+        assert item["geometry"] == l2a["geometry"]
+        assert props["eo:cloud_cover"] == l2a["properties"]["eo:cloud_cover"]
+        assert props["s2:processing_baseline"] >= "05.00"
+        assert "earthsearch:boa_offset_applied" not in props
+        assert item["collection"] == "sentinel-2-c1-l2a"
+        pystac.Item.from_dict(item)
+        ItemModel.model_validate(item)
+
+
+def test_c1_items_have_the_live_shape(c1_items: list[Item]) -> None:
+    reference = REFERENCE_C1_ITEM
+    live_properties = set(reference["properties"]) - C1_NOT_MODELLED
+    for item in c1_items[::40]:
+        assert live_properties <= set(item["properties"]), live_properties - set(item["properties"])
+        assert list(item["assets"]) == list(reference["assets"])
+        for key, asset in item["assets"].items():
+            theirs = reference["assets"][key]
+            assert asset["href"].rsplit("/", 1)[1] == theirs["href"].rsplit("/", 1)[1], key
+            for field in ("title", "type", "roles", "eo:bands", "gsd"):
+                assert asset.get(field) == theirs.get(field), (key, field)
+            assert asset.get("raster:bands") == theirs.get("raster:bands"), key
+            assert ("proj:shape" in asset) == ("proj:shape" in theirs), key
+        assert not any(key.endswith("-jp2") for key in item["assets"])
+        ours = set(item["stac_extensions"])
+        assert ours == {url for url in reference["stac_extensions"] if "/file/" not in url}
+        assert item["properties"]["storage:requester_pays"] is False
+
+
+def test_c1_collection_declares_the_offset_it_needs(catalog_folder_path: Path) -> None:
+    path = catalog_folder_path / "sentinel-2-c1-l2a" / "collection.json"
+    collection = json.loads(path.read_text())
+    CollectionModel.model_validate(collection)
+    assert list(collection["item_assets"]) == list(REFERENCE_C1_COLLECTION["item_assets"])
+    for key in ("red", "nir"):
+        ours = collection["item_assets"][key]["raster:bands"]
+        assert ours == REFERENCE_C1_COLLECTION["item_assets"][key]["raster:bands"]
+        assert ours[0]["offset"] == -0.1
+    assert "synthetic" in collection["description"].lower()
+    root = json.loads((catalog_folder_path / "catalog.json").read_text())
+    children = [link["href"] for link in root["links"] if link["rel"] == "child"]
+    assert children == ["./sentinel-2-l2a/collection.json", "./sentinel-2-c1-l2a/collection.json"]

@@ -11,6 +11,8 @@ import pytest
 from helpers.notebooks import lesson_notebooks
 
 API_LINE = 'api_url = os.environ.get("STAC_API_URL", "https://earth-search.aws.element84.com/v1")'
+#: The collection is the second switch, right under the API's (Collection 1 will replace l2a).
+COLLECTION_LINE = 'collection_id = os.environ.get("STAC_COLLECTION", "sentinel-2-l2a")'
 NOTEBOOKS = lesson_notebooks()
 MAX_CELL_LINES = 15
 #: The imports cell lists one import per line (ruff's isort style), so it may run longer.
@@ -80,6 +82,9 @@ def test_api_chosen_by_one_visible_line(notebook: nbformat.NotebookNode) -> None
     uses_api = any("api_url" in source for source in sources)
     if uses_api:
         assert sum(API_LINE in source for source in sources) == 1
+        assert sum(f"{API_LINE}\n{COLLECTION_LINE}" in source for source in sources) == 1
+        # Searches name the collection by that variable only.
+        assert '"sentinel-2-l2a"]' not in "\n".join(sources)
     everything = "\n".join(sources)
     assert "get_all_items" not in everything
     # The offline server is chosen by STAC_API_URL only (binding Dask's dashboard there is fine).

@@ -16,13 +16,26 @@ from lesson_science import check_clip_compute_save, check_datacube, check_search
 pytestmark = pytest.mark.timeout(3600)
 
 
-def test_the_search_finds_and_saves_scenes(lesson_run: dict[str, Any]) -> None:
-    check_search(lesson_run["science"]["02"])
+@pytest.fixture(params=["lesson_run", "lesson_run_c1"], ids=["sentinel-2-l2a", "sentinel-2-c1-l2a"])
+def run(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """The lesson run with each collection: the default one, and Collection 1."""
+    return request.getfixturevalue(request.param)
 
 
-def test_episode_5_reflectance_ndvi_and_saved_cog_are_physical(lesson_run: dict[str, Any]) -> None:
-    check_clip_compute_save(lesson_run["science"]["05"], lesson_run["folder"])
+def test_the_search_finds_and_saves_scenes(run: dict[str, Any]) -> None:
+    check_search(run["science"]["02"])
 
 
-def test_episode_6_time_series_and_composites_are_physical(lesson_run: dict[str, Any]) -> None:
-    check_datacube(lesson_run["science"]["06"], lesson_run["folder"])
+def test_episode_5_reflectance_ndvi_and_saved_cog_are_physical(run: dict[str, Any]) -> None:
+    check_clip_compute_save(run["science"]["05"], run["folder"])
+
+
+def test_episode_6_time_series_and_composites_are_physical(run: dict[str, Any]) -> None:
+    check_datacube(run["science"]["06"], run["folder"])
+
+
+def test_the_lesson_used_the_collection_it_was_given(run: dict[str, Any]) -> None:
+    from pystac import ItemCollection
+
+    saved = ItemCollection.from_file(str(run["folder"] / "search_results.json"))
+    assert {item.collection_id for item in saved} == {run["collection"]}

@@ -17,6 +17,7 @@ import numpy as np
 import rasterio
 from PIL import Image
 
+from . import collection1 as c1
 from . import scenes
 from . import sentinel2 as s2
 from .acquisitions import Acquisition
@@ -74,9 +75,12 @@ def write_cog(
         dst.write(layers)
 
 
-def _write_band(acquisition: Acquisition, key: str, target: Path) -> None:
+def _write_band(
+    acquisition: Acquisition, key: str, target: Path, offset: float | None = None
+) -> None:
     band = s2.BANDS_BY_KEY[key]
-    write_cog(target, scenes.band_digital_numbers(acquisition, key), acquisition, band.resolution)
+    pixels = scenes.band_digital_numbers(acquisition, key, offset)
+    write_cog(target, pixels, acquisition, band.resolution)
 
 
 def _write_visual(acquisition: Acquisition, target: Path) -> None:
@@ -88,8 +92,10 @@ def _write_auxiliary(acquisition: Acquisition, key: str, target: Path) -> None:
         "scl": scenes.scene_classification,
         "aot": scenes.aerosol_optical_thickness,
         "wvp": scenes.water_vapour,
+        "cloud": scenes.cloud_probability,
+        "snow": scenes.snow_probability,
     }
-    resampling = "nearest" if key == "scl" else "average"
+    resampling = "nearest" if key in ("scl", "snow") else "average"
     pixels = np.asarray(makers[key](acquisition))
     write_cog(target, pixels, acquisition, s2.AUXILIARY_RESOLUTION, resampling)
 
@@ -119,6 +125,36 @@ def _write_tileinfo(acquisition: Acquisition, target: Path, properties: dict) ->
         temporary.write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
 
 
+def _write_product_metadata(acquisition: Acquisition, target: Path, properties: dict) -> None:
+    """Collection 1's product_metadata.xml: with ESA's BOA_ADD_OFFSET of every band."""
+    offsets = "\n".join(
+        f'        <BOA_ADD_OFFSET band_id="{index}">-1000</BOA_ADD_OFFSET>'
+        for index in range(len(s2.BANDS) + 1)
+    )
+    xml = f"""<?xml version="1.0" encoding="UTF-8"?>
+<!-- Synthetic product of the offline lesson catalog, not real Sentinel-2 data. -->
+<Level-2A_User_Product>
+  <General_Info>
+    <Product_Info>
+      <PRODUCT_URI>{properties["s2:product_uri"]}</PRODUCT_URI>
+      <PROCESSING_BASELINE>{properties["s2:processing_baseline"]}</PROCESSING_BASELINE>
+      <GENERATION_TIME>{properties["s2:generation_time"]}</GENERATION_TIME>
+    </Product_Info>
+    <Product_Image_Characteristics>
+      <QUANTIFICATION_VALUES_LIST>
+        <BOA_QUANTIFICATION_VALUE unit="none">10000</BOA_QUANTIFICATION_VALUE>
+      </QUANTIFICATION_VALUES_LIST>
+      <BOA_ADD_OFFSET_VALUES_LIST>
+{offsets}
+      </BOA_ADD_OFFSET_VALUES_LIST>
+    </Product_Image_Characteristics>
+  </General_Info>
+</Level-2A_User_Product>
+"""
+    with atomic_path(target) as temporary:
+        temporary.write_text(xml, encoding="utf-8")
+
+
 def _write_granule_metadata(acquisition: Acquisition, target: Path, properties: dict) -> None:
     percentages = "\n".join(
         f"      <{name.removeprefix('s2:').upper()}>{properties[name]}"
@@ -129,7 +165,7 @@ def _write_granule_metadata(acquisition: Acquisition, target: Path, properties: 
 <!-- Synthetic product of the offline lesson catalog, not real Sentinel-2 data. -->
 <Level-2A_Tile_ID>
   <General_Info>
-    <TILE_ID>{properties["s2:granule_id"]}</TILE_ID>
+    <TILE_ID>{properties.get("s2:granule_id") or properties["s2:tile_id"]}</TILE_ID>
     <SENSING_TIME>{properties["datetime"]}</SENSING_TIME>
     <PROCESSING_BASELINE>{properties["s2:processing_baseline"]}</PROCESSING_BASELINE>
   </General_Info>
@@ -145,22 +181,34 @@ def _write_granule_metadata(acquisition: Acquisition, target: Path, properties: 
         temporary.write_text(xml, encoding="utf-8")
 
 
-def write_asset(acquisition: Acquisition, key: str, target: Path, properties: dict) -> None:
-    """Write the file of asset ``key`` of ``acquisition`` to ``target``.
+def write_asset(
+    acquisition: Acquisition,
+    key: str,
+    target: Path,
+    properties: dict,
+    collection: str = s2.COLLECTION_ID,
+) -> None:
+    """Write the file of asset ``key`` of ``acquisition``'s item in ``collection`` to ``target``.
 
     ``properties`` are the item's properties (the sidecar metadata files repeat some).
     """
+    collection1 = collection == c1.COLLECTION_ID
     if key in s2.BANDS_BY_KEY:
-        _write_band(acquisition, key, target)
-    elif key in s2.AUXILIARY_BY_KEY:
+        _write_band(acquisition, key, target, c1.offset_in_pixels() if collection1 else None)
+    elif key in s2.AUXILIARY_BY_KEY or (collection1 and key in ("cloud", "snow")):
         _write_auxiliary(acquisition, key, target)
     elif key == "visual":
         _write_visual(acquisition, target)
+    elif collection1 and key == "preview":
+        write_cog(target, scenes.true_colour_preview(acquisition), acquisition, 320)
     elif key == "thumbnail":
         _write_thumbnail(acquisition, target)
     elif key == "tileinfo_metadata":
         _write_tileinfo(acquisition, target, properties)
     elif key == "granule_metadata":
         _write_granule_metadata(acquisition, target, properties)
+    elif collection1 and key == "product_metadata":
+        _write_product_metadata(acquisition, target, properties)
     else:
-        raise KeyError(f"no synthetic asset called {key!r}; known: {sorted(s2.ASSET_FILES)}")
+        known = sorted(c1.ASSET_FILES if collection1 else s2.ASSET_FILES)
+        raise KeyError(f"no synthetic asset called {key!r} in {collection}; known: {known}")

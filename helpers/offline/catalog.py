@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from . import collection1 as c1
 from . import scenes
 from . import sentinel2 as s2
 from .acquisitions import FIRST_DAY, LAST_DAY, Acquisition, all_acquisitions
@@ -31,12 +32,13 @@ from .assets import atomic_path
 from .geography import PLACES
 
 #: Bump when the synthetic data changes, so old catalogs are regenerated.
-GENERATOR_VERSION = 4
+GENERATOR_VERSION = 5
 MARKER_FILE = ".offline-catalog.json"
 CATALOG_FILE = "catalog.json"
 #: Folder of the items and their assets, named like the real bucket prefix.
 ITEMS_ROOT = "sentinel-s2-l2a-cogs"
 COLLECTION_FILE = f"{s2.COLLECTION_ID}/collection.json"
+C1_COLLECTION_FILE = f"{c1.COLLECTION_ID}/collection.json"
 STAC_VERSION = "1.0.0"
 LICENSE_URL = "https://sentinel.esa.int/documents/247904/690755/Sentinel_Data_Legal_Notice"
 SYNTHETIC_NOTE = (
@@ -56,6 +58,13 @@ OFFSETS_NOTE = (
     "2022 products have the flag wrongly false (" + ", ".join(sorted(s2.FLAG_WRONG_IDS)) + "), "
     "as reported for real scenes in Element84/earth-search#66 and #71 and "
     "cirrus-geo/cirrus-earth-search#33. Water that comes out below zero reveals them."
+)
+
+C1_NOTE = (
+    "Collection 1 holds ESA's numbers as delivered, reprocessed to baseline 05.00: every "
+    "reflectance band carries ESA's +1000 and declares raster:bands offset -0.1, which is right "
+    "here; its items have no earthsearch:boa_offset_applied. Same acquisitions as "
+    "sentinel-2-l2a, without the copies processed twice."
 )
 
 ITEM_EXTENSIONS = [
@@ -217,11 +226,29 @@ def item_assets(acquisition: Acquisition | None, offset: float) -> dict[str, dic
         asset["roles"] = _roles(key)
         if acquisition:
             asset["href"] = f"./{s2.ASSET_FILES[key]}"
-    # Earth Search lists assets alphabetically, with href first.
+    # Each raster is also listed as ESA's JPEG 2000 file in the requester-pays bucket
+    # sentinel-s2-l2a (s3://, not readable over HTTP without AWS credentials), as live.
+    for key in [*s2.BANDS_BY_KEY, *s2.AUXILIARY_BY_KEY, "visual"]:
+        jp2 = {**assets[key], "type": "image/jp2"}
+        if acquisition:
+            jp2["href"] = (
+                f"{_jp2_folder(acquisition)}/{s2.ASSET_FILES[key].replace('.tif', '.jp2')}"
+            )
+        assets[f"{key}-jp2"] = jp2
+    # Earth Search lists assets alphabetically, the COGs before the JPEG 2000 files, href first.
     return {
         key: dict(sorted(assets[key].items(), key=lambda kv: (kv[0] != "href", kv[0] != "type")))
-        for key in sorted(assets)
+        for key in sorted(assets, key=lambda key: (key.endswith("-jp2"), key))
     }
+
+
+def _jp2_folder(acquisition: Acquisition) -> str:
+    """Where ESA's original files lie in the sentinel-s2-l2a bucket."""
+    place, day = acquisition.place, acquisition.day
+    return (
+        f"s3://sentinel-s2-l2a/tiles/{place.utm_zone}/{place.latitude_band}/{place.grid_square}/"
+        f"{day.year}/{day.month}/{day.day}/{acquisition.sequence}"
+    )
 
 
 def _media_type(file_name: str) -> str:
@@ -348,9 +375,168 @@ def make_collection(items: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+C1_ITEM_EXTENSIONS = [
+    "https://stac-extensions.github.io/eo/v1.1.0/schema.json",
+    "https://stac-extensions.github.io/grid/v1.1.0/schema.json",
+    "https://stac-extensions.github.io/mgrs/v1.0.0/schema.json",
+    "https://stac-extensions.github.io/processing/v1.1.0/schema.json",
+    "https://stac-extensions.github.io/projection/v1.1.0/schema.json",
+    "https://stac-extensions.github.io/raster/v1.1.0/schema.json",
+    "https://stac-extensions.github.io/sentinel-2/v1.0.0/schema.json",
+    "https://stac-extensions.github.io/storage/v1.0.0/schema.json",
+    "https://stac-extensions.github.io/view/v1.0.0/schema.json",
+]
+#: Properties of sentinel-2-l2a that Collection 1 items do not have.
+C1_DROPPED = ("earthsearch:boa_offset_applied", "earthsearch:s3_path", "s2:sequence",
+              "s2:granule_id")  # fmt: skip
+
+
+def c1_properties(acquisition: Acquisition, l2a_properties: dict[str, Any]) -> dict[str, Any]:
+    """Collection 1 properties: the l2a ones (same scene, same SCL), reprocessed to 05.00."""
+    baseline = c1.REPROCESSED_BASELINE
+    names = _product_names(acquisition, baseline)
+    reprocessed = acquisition.datetime + c1.REPROCESSING_DELAY
+    generation = f"{reprocessed:%Y%m%dT%H%M%S}"
+    sensing = c1.sensing_start(acquisition)
+    satellite = f"S2{acquisition.platform[-1].upper()}"
+    absolute_orbit = names["s2:datatake_id"].split("_")[2]
+    place = acquisition.place
+    corners = place.footprint_lonlat()[:-1]
+    lon = sum(point[0] for point in corners) / len(corners)
+    lat = sum(point[1] for point in corners) / len(corners)
+    properties = {key: value for key, value in l2a_properties.items() if key not in C1_DROPPED}
+    properties.update(
+        {
+            "created": _stamp(reprocessed + timedelta(minutes=21)),
+            "proj:centroid": {"lat": round(lat, 5), "lon": round(lon, 5)},
+            "s2:tile_id": f"{satellite}_OPER_MSI_L2A_TL_2BPS_{generation}_A{absolute_orbit}_"
+            f"T{place.tile}_N{baseline}",
+            "s2:processing_baseline": baseline,
+            "s2:product_uri": names["s2:product_uri"].replace(
+                names["s2:product_uri"].rsplit("_", 1)[1], f"{generation}.SAFE"
+            ),
+            "s2:generation_time": reprocessed.strftime("%Y-%m-%dT%H:%M:%S.%f") + "Z",
+            "s2:datatake_id": names["s2:datatake_id"],
+            "s2:datastrip_id": f"{satellite}_OPER_MSI_L2A_DS_2BPS_{generation}_S{sensing}_"
+            f"N{baseline}",
+            "earthsearch:payload_id": "offline-lesson/synthetic-sentinel-2-c1-l2a/"
+            f"{acquisition.seed:016x}",
+            "storage:platform": "AWS",
+            "storage:region": "us-west-2",
+            "storage:requester_pays": False,
+            "updated": _stamp(reprocessed + timedelta(minutes=21)),
+            "title": f"Synthetic Sentinel-2 Collection 1 L2A {place.tile} "
+            f"{acquisition.day.isoformat()}",
+        }
+    )
+    return properties
+
+
+def c1_assets(acquisition: Acquisition | None) -> dict[str, dict[str, Any]]:
+    """The assets of a Collection 1 item or, with ``None``, the collection's item_assets."""
+    assets: dict[str, dict[str, Any]] = {}
+    for key in c1.ASSET_ORDER:
+        spec = c1.ASSETS[key]
+        asset: dict[str, Any] = {"type": _media_type(spec.file_name)}
+        if acquisition:
+            asset = {"href": f"./{spec.file_name}", **asset}
+        if spec.title:
+            asset["title"] = spec.title
+        band = s2.BANDS_BY_KEY.get(key)
+        if band:
+            asset["eo:bands"] = [c1.eo_band(band)]
+        elif key in ("visual", "preview"):
+            asset["eo:bands"] = [c1.eo_band(s2.BANDS_BY_KEY[k]) for k in s2.VISUAL_BANDS]
+        if spec.resolution and key != "snow":
+            asset["gsd"] = spec.resolution
+        if spec.resolution and acquisition:
+            asset.update(_grid(acquisition, spec.resolution))
+        if band:
+            asset["raster:bands"] = [
+                {"nodata": 0, "data_type": "uint16", "spatial_resolution": band.resolution,
+                 "scale": s2.REFLECTANCE_SCALE, "offset": s2.BOA_OFFSET}
+            ]  # fmt: skip
+        elif key == "visual":
+            asset["raster:bands"] = [
+                {"nodata": 0, "data_type": "uint8", "spatial_resolution": 10}
+            ] * 3
+        elif key in s2.AUXILIARY_BY_KEY:
+            raster = s2.AUXILIARY_BY_KEY[key]
+            entry: dict[str, Any] = {"nodata": 0, "data_type": raster.data_type,
+                                     "spatial_resolution": 20}  # fmt: skip
+            if raster.unit:
+                entry["unit"] = raster.unit
+            if raster.scale is not None:
+                entry.update(scale=raster.scale, offset=0)
+            asset["raster:bands"] = [entry]
+        elif key in ("cloud", "snow"):
+            asset["raster:bands"] = [{"nodata": 0, "data_type": "uint8", "spatial_resolution": 20}]
+        asset["roles"] = list(spec.roles)
+        assets[key] = asset
+    return assets
+
+
+def make_c1_item(acquisition: Acquisition, l2a_item: dict[str, Any]) -> dict[str, Any]:
+    """The ``sentinel-2-c1-l2a`` item of an acquisition, from its ``sentinel-2-l2a`` item."""
+    folder = c1.item_folder(acquisition)
+    depth = "/".join([".."] * len(Path(folder).parts))
+    return {
+        "type": "Feature",
+        "stac_version": STAC_VERSION,
+        "id": c1.item_id(acquisition),
+        "properties": c1_properties(acquisition, l2a_item["properties"]),
+        "geometry": l2a_item["geometry"],
+        "links": [
+            {"rel": "root", "href": f"{depth}/{CATALOG_FILE}", "type": "application/json"},
+            {"rel": "parent", "href": f"{depth}/{C1_COLLECTION_FILE}", "type": "application/json"},
+            {
+                "rel": "collection",
+                "href": f"{depth}/{C1_COLLECTION_FILE}",
+                "type": "application/json",
+            },
+            {"rel": "license", "href": LICENSE_URL},
+        ],
+        "assets": c1_assets(acquisition),
+        "bbox": l2a_item["bbox"],
+        "stac_extensions": C1_ITEM_EXTENSIONS,
+        "collection": c1.COLLECTION_ID,
+    }
+
+
+def make_c1_collection(items: list[dict[str, Any]]) -> dict[str, Any]:
+    """The ``sentinel-2-c1-l2a`` collection, with extents that cover the given items."""
+    collection = make_collection(items)
+    collection.update(
+        {
+            "id": c1.COLLECTION_ID,
+            "title": "Sentinel-2 Collection 1 Level-2A",
+            "description": "Sentinel-2 Collection 1 Level-2A, data from the Multispectral "
+            "Instrument (MSI) onboard Sentinel-2, in the shape of Earth Search v1. "
+            + SYNTHETIC_NOTE
+            + " "
+            + C1_NOTE,
+            "item_assets": c1_assets(None),
+        }
+    )
+    collection["summaries"]["eo:bands"] = [c1.eo_band(band) for band in s2.BANDS]
+    return collection
+
+
 def item_folder_of(item: dict[str, Any]) -> str:
-    """Folder of an item dict, from its ``earthsearch:s3_path`` (``s3://bucket/<folder>``)."""
-    return item["properties"]["earthsearch:s3_path"].split("/", 3)[3]
+    """Folder of an item dict in the catalog (and in its real bucket).
+
+    ``sentinel-2-l2a`` items name it in ``earthsearch:s3_path`` (``s3://bucket/<folder>``);
+    Collection 1 items have no such property: their id and tile give it.
+    """
+    s3_path = item["properties"].get("earthsearch:s3_path")
+    if s3_path:
+        return s3_path.split("/", 3)[3]
+    properties = item["properties"]
+    year, month = int(properties["datetime"][:4]), int(properties["datetime"][5:7])
+    return "/".join(
+        [item["collection"], str(properties["mgrs:utm_zone"]), properties["mgrs:latitude_band"],
+         properties["mgrs:grid_square"], str(year), str(month), item["id"]]
+    )  # fmt: skip
 
 
 def make_root_catalog() -> dict[str, Any]:
@@ -364,6 +550,7 @@ def make_root_catalog() -> dict[str, Any]:
         "links": [
             {"rel": "root", "href": f"./{CATALOG_FILE}", "type": "application/json"},
             {"rel": "child", "href": f"./{COLLECTION_FILE}", "type": "application/json"},
+            {"rel": "child", "href": f"./{C1_COLLECTION_FILE}", "type": "application/json"},
         ],
     }
 
@@ -406,9 +593,16 @@ def generate(
             items = list(pool.map(make_item, chosen, chunksize=8))
     else:
         items = [make_item(acquisition) for acquisition in chosen]
-    for item in items:
+    # Collection 1: the same acquisitions, reprocessed once (no copies processed twice).
+    c1_items = [
+        make_c1_item(acquisition, item)
+        for acquisition, item in zip(chosen, items, strict=True)
+        if acquisition.sequence == 0
+    ]
+    for item in items + c1_items:
         write_json(folder / item_folder_of(item) / f"{item['id']}.json", item)
     write_json(folder / COLLECTION_FILE, make_collection(items))
+    write_json(folder / C1_COLLECTION_FILE, make_c1_collection(c1_items))
     write_json(folder / CATALOG_FILE, make_root_catalog())
     write_json(
         folder / MARKER_FILE,
@@ -417,6 +611,7 @@ def generate(
             "version": GENERATOR_VERSION,
             "synthetic": True,
             "items": len(items),
+            "c1_items": len(c1_items),
             "first_day": FIRST_DAY.isoformat(),
             "last_day": LAST_DAY.isoformat(),
             "places": [place.tile for place in PLACES],

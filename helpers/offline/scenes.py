@@ -322,14 +322,42 @@ def to_digital_numbers(reflectance: np.ndarray, offset: float) -> np.ndarray:
     return np.clip(numbers, 1, 32767).astype(np.uint16)
 
 
-def band_digital_numbers(acquisition: Acquisition, band_key: str) -> np.ndarray:
+def band_digital_numbers(
+    acquisition: Acquisition, band_key: str, offset: float | None = None
+) -> np.ndarray:
     """The uint16 pixels of one reflectance band, as Earth Search stores them.
 
-    ESA's raw numbers (+1000 from baseline 04.00) or, for products Earth Search harmonised,
-    with that 1000 taken out again (see ``sentinel2.offset_in_pixels``).
+    By default as in ``sentinel-2-l2a``: ESA's raw numbers (+1000 from baseline 04.00) or, for
+    products Earth Search harmonised, with that 1000 taken out again (see
+    ``sentinel2.offset_in_pixels``). ``offset`` gives another one (Collection 1: always -0.1).
     """
-    offset = s2.offset_in_pixels(acquisition.day)
+    if offset is None:
+        offset = s2.offset_in_pixels(acquisition.day)
     return to_digital_numbers(band_reflectance(acquisition, band_key), offset)
+
+
+def cloud_probability(acquisition: Acquisition) -> np.ndarray:
+    """Collection 1's ``cloud`` asset: cloud probability in percent at 20 m (uint8)."""
+    scl = scene_classification(acquisition)
+    probability = np.zeros(scl.shape, dtype=np.uint8)
+    probability[scl == s2.SCL_THIN_CIRRUS] = 35
+    probability[scl == s2.SCL_CLOUD_MEDIUM_PROBABILITY] = 65
+    probability[scl == s2.SCL_CLOUD_HIGH_PROBABILITY] = 95
+    return probability
+
+
+def snow_probability(acquisition: Acquisition) -> np.ndarray:
+    """Collection 1's ``snow`` asset: snow probability in percent at 20 m (uint8)."""
+    scl = scene_classification(acquisition)
+    return np.where(scl == s2.SCL_SNOW_ICE, 100, 0).astype(np.uint8)
+
+
+def true_colour_preview(acquisition: Acquisition, factor: int = 32) -> np.ndarray:
+    """Collection 1's ``preview``: the true-colour image averaged into 320 m pixels."""
+    rgb = true_colour(acquisition).astype(np.float32)
+    rows, cols = rgb.shape[1] // factor, rgb.shape[2] // factor
+    blocks = rgb[:, : rows * factor, : cols * factor].reshape(3, rows, factor, cols, factor)
+    return np.clip(np.rint(blocks.mean(axis=(2, 4))), 1, 255).astype(np.uint8)
 
 
 def true_colour(acquisition: Acquisition) -> np.ndarray:

@@ -46,6 +46,7 @@ from starlette.concurrency import run_in_threadpool
 
 from .. import __version__
 from ..errors import SearchError
+from . import collection1 as c1
 from . import sentinel2 as s2
 from .acquisitions import all_acquisitions
 from .assets import write_asset
@@ -517,7 +518,10 @@ class AssetFiles:
         self._locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
         self._folders = {item.folder: item for item in catalog.items}
-        self._file_keys = {name: key for key, name in s2.ASSET_FILES.items()}
+        self._file_keys = {
+            s2.COLLECTION_ID: {name: key for key, name in s2.ASSET_FILES.items()},
+            c1.COLLECTION_ID: {name: key for key, name in c1.ASSET_FILES.items()},
+        }
         self._acquisitions: dict[str, Any] | None = None
 
     def resolve(self, relative: str) -> Path | None:
@@ -545,7 +549,7 @@ class AssetFiles:
     def _make(self, relative: str) -> None:
         folder, _, name = relative.rpartition("/")
         item = self._folders.get(folder)
-        key = self._file_keys.get(name)
+        key = self._file_keys.get(item.collection, {}).get(name) if item else None
         if item is None or key is None:
             return
         with self._locks_guard:
@@ -555,10 +559,14 @@ class AssetFiles:
             if path.is_file():
                 return
             if self._acquisitions is None:
-                self._acquisitions = {a.id: a for a in all_acquisitions()}
+                acquisitions = all_acquisitions()
+                self._acquisitions = {a.id: a for a in acquisitions} | {
+                    c1.item_id(a): a for a in acquisitions if a.sequence == 0
+                }
             acquisition = self._acquisitions.get(item.id)
             if acquisition is not None:
-                write_asset(acquisition, key, path, item.document["properties"])
+                properties = item.document["properties"]
+                write_asset(acquisition, key, path, properties, item.collection)
 
 
 MAX_BODY_BYTES = 1_000_000
