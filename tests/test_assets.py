@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import json
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -17,6 +19,7 @@ from rio_cogeo.cogeo import cog_validate
 from helpers.checks import LessonInputError, check_water_reflectance
 from helpers.offline import scenes
 from helpers.offline.acquisitions import all_acquisitions
+from helpers.offline.catalog import item_folder_of
 from helpers.offline.sentinel2 import SCL_PERCENTAGE_PROPERTIES
 
 Item = dict[str, Any]
@@ -222,3 +225,38 @@ def test_served_bytes_are_identical_to_the_file(api_url: str, catalog_items: lis
     assert part.status_code == 206
     assert part.content == whole[100:1100]
     assert part.headers["content-range"] == f"bytes 100-1099/{len(whole)}"
+
+
+@pytest.mark.parametrize("day", ["2021-08-18", "2022-08-25"])
+def test_collection_1_holds_esa_numbers_with_the_offset_it_declares(
+    api_url: str, catalog_folder_path: Path, day: str
+) -> None:
+    """Collection 1: ESA's +1000 in every product (baseline 05.00), declared -0.1, no flag."""
+    path = next(
+        catalog_folder_path.glob(
+            f"sentinel-2-c1-l2a/31/U/FU/*/*/S2?_T31UFU_{day.replace('-', '')}T*_L2A/*.json"
+        )
+    )
+    item = json.loads(path.read_text())
+    base = f"{api_url.removesuffix('/v1')}/files/{item_folder_of(item)}"
+
+    def read(key: str) -> np.ndarray:
+        with rasterio.open(f"{base}/{item['assets'][key]['href'][2:]}") as dataset:
+            return dataset.read(1).astype("float64")
+
+    water = np.repeat(np.repeat(read("scl"), 2, axis=0), 2, axis=1) == SCL_WATER
+    red, nir = read("red"), read("nir")
+    band = item["assets"]["red"]["raster:bands"][0]
+    assert "earthsearch:boa_offset_applied" not in item["properties"]
+    assert 0.1 < np.median(red[water] * band["scale"]) < 0.18, "ESA's +1000 is in the numbers"
+    acquisition = next(
+        a
+        for a in all_acquisitions()
+        if a.id.startswith(f"S2B_31UFU_{day.replace('-', '')}")
+        or a.id.startswith(f"S2A_31UFU_{day.replace('-', '')}")
+    )
+    reflectance = red * band["scale"] + band["offset"]
+    error = np.median(reflectance - scenes.band_reflectance(acquisition, "red"))
+    assert error == pytest.approx(0, abs=1e-4)
+    nir_reflectance = nir * band["scale"] + band["offset"]
+    assert "as water should" in check_water_reflectance(reflectance, nir_reflectance, water * 6)

@@ -163,6 +163,29 @@ def test_the_lesson_runs_unchanged_and_right_against_the_kit(
         assert dataset.crs.to_epsg() == 32631
 
 
+def test_a_collection_1_kit_runs_the_lesson_right(
+    api_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The same kit mirrored from sentinel-2-c1-l2a, and the lesson run with that collection."""
+    folder = tmp_path_factory.mktemp("kit-c1")
+    for changes in KIT_REQUESTS:
+        mirror(_request(api_url, collection="sentinel-2-c1-l2a", **changes), folder)
+    workdir = tmp_path_factory.mktemp("lesson-c1-kit")
+    with OfflineServer(folder, port=0) as server:
+        env = {**offline_environment(server.api_url), "STAC_COLLECTION": "sentinel-2-c1-l2a"}
+        facts = {}
+        for path in lesson_notebooks():
+            notebook = nbformat.read(path, as_version=4)
+            _, facts[path.name[:2]] = run_with_probes(notebook, workdir / path.name, workdir, env)
+    saved = ItemCollection.from_file(str(workdir / "search_results.json"))
+    assert saved and {item.collection_id for item in saved} == {"sentinel-2-c1-l2a"}
+    check_search(facts["02"])
+    check_clip_compute_save(facts["05"], workdir)
+    check_datacube(facts["06"], workdir)
+    # No flag in Collection 1: the declared offset is the one to apply, and water agrees.
+    assert {flag for _, flag, _ in facts["05"]["summer_2022"]} == {None}
+
+
 def _mirror_command(api_url: str, folder: Path) -> list[str]:
     return [sys.executable, "-m", "helpers.offline", "mirror", "--api", api_url,
             "--output", str(folder), "--bbox", *map(str, LESSON_AREA),

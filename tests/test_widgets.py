@@ -9,6 +9,7 @@ import pytest
 from pystac_client import Client
 from shapely.geometry import Point, shape
 
+from helpers.checks import LessonInputError
 from helpers.widgets import ClipPreview, SceneExplorer
 
 Item = dict[str, Any]
@@ -95,3 +96,34 @@ def test_clip_preview_follows_its_sliders(api_url: str) -> None:
     preview.y.value = (5813000, 5814000)
     preview.x.value = (638000, 639000)
     assert preview.last_shape == (3, 100, 100)
+
+
+def test_clip_preview_offers_only_scenes_that_hold_the_box(api_url: str) -> None:
+    """Whatever the order: a 31UFT scene first (it holds only a strip of the area) is skipped."""
+    client = Client.open(api_url)
+    neighbour = next(
+        client.search(collections=["sentinel-2-l2a"], ids=["S2B_31UFT_20210828_0_L2A"]).items()
+    )
+    amsterdam = list(
+        client.search(
+            collections=["sentinel-2-l2a", "sentinel-2-c1-l2a"],
+            intersects=Point(4.90, 52.37),
+            datetime="2021-08-18",
+        ).items()
+    )
+    assert {item.collection_id for item in amsterdam} == {"sentinel-2-l2a", "sentinel-2-c1-l2a"}
+    preview = ClipPreview([neighbour, *amsterdam])
+    assert list(preview.scene.options) == [item.id for item in amsterdam]
+    assert preview.last_shape == (3, 400, 400) and preview.error.value == ""
+    for item in amsterdam:  # both collections, each converted by its own metadata
+        preview.scene.value = item.id
+        assert preview.error.value == "" and item.id in preview.code.value
+    with pytest.raises(LessonInputError, match="holds the whole box"):
+        ClipPreview([neighbour])
+
+
+def test_explorer_searches_the_collection_it_is_given(api_url: str) -> None:
+    explorer = SceneExplorer(Client.open(api_url), collection="sentinel-2-c1-l2a")
+    assert "sentinel-2-c1-l2a" in explorer.code.value
+    ids = [value for _, value in explorer.results.options]
+    assert ids and all(item_id.startswith(("S2A_T31U", "S2B_T31U")) for item_id in ids)
