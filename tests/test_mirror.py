@@ -170,6 +170,9 @@ def test_a_collection_1_kit_runs_the_lesson_right(
     folder = tmp_path_factory.mktemp("kit-c1")
     for changes in KIT_REQUESTS:
         mirror(_request(api_url, collection="sentinel-2-c1-l2a", **changes), folder)
+    # One collection per kit folder: the other one is refused with a clear message.
+    with pytest.raises(MirrorError, match="into another folder"):
+        mirror(_request(api_url, **SMALL), folder)
     workdir = tmp_path_factory.mktemp("lesson-c1-kit")
     with OfflineServer(folder, port=0) as server:
         env = {**offline_environment(server.api_url), "STAC_COLLECTION": "sentinel-2-c1-l2a"}

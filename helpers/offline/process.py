@@ -38,7 +38,7 @@ def ensure_catalog(folder: Path | None = None, force: bool = False) -> Path:
     """Generate the synthetic catalog in ``folder`` unless a current one is already there."""
     folder = Path(folder) if folder else default_catalog_folder()
     if force or not catalog_is_current(folder):
-        print(f"Generating the offline catalog in {folder} (about 15 s, once)...", flush=True)
+        print(f"Generating the offline catalog in {folder} (about 25 s, once)...", flush=True)
         started = time.perf_counter()
         items = generate(folder)
         print(f"  {len(items)} items in {time.perf_counter() - started:.1f} s", flush=True)
