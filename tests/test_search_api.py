@@ -64,7 +64,10 @@ def test_landing_page_describes_an_offline_earth_search(client: Client) -> None:
     assert "synthetic" in client.description
     for conformance in ("CORE", "ITEM_SEARCH", "QUERY", "SORT", "FIELDS", "FILTER"):
         assert client.conforms_to(ConformanceClasses[conformance]), conformance
-    assert [collection.id for collection in client.get_collections()] == [COLLECTION]
+    assert [collection.id for collection in client.get_collections()] == [
+        COLLECTION,
+        "sentinel-2-c1-l2a",
+    ]
 
 
 def test_api_root_answers_with_and_without_trailing_slash(api_url: str) -> None:
@@ -183,10 +186,12 @@ def test_spatial_filters_really_filter(client: Client, catalog_items: list[Item]
     amsterdam = expected_ids(catalog_items, covers(AMSTERDAM))
     utrecht = expected_ids(catalog_items, covers(UTRECHT))
     assert amsterdam and utrecht and not set(amsterdam) & set(utrecht)
-    found = client.search(intersects={"type": "Point", "coordinates": UTRECHT}, limit=100)
+    found = client.search(
+        collections=[COLLECTION], intersects={"type": "Point", "coordinates": UTRECHT}, limit=100
+    )
     assert [item.id for item in found.items()] == utrecht
     assert all("_31UFT_" in item_id for item_id in utrecht)
-    nowhere = client.search(bbox=[-10.0, 40.0, -9.0, 41.0])
+    nowhere = client.search(bbox=[-10.0, 40.0, -9.0, 41.0])  # in every collection
     assert nowhere.matched() == 0
 
 
