@@ -31,7 +31,11 @@ def test_same_metadata_bytes_on_every_run(tmp_path: Path, sample: list) -> None:
     catalog.generate(tmp_path / "second", sample, workers=2)
     first, second = _digests(tmp_path / "first"), _digests(tmp_path / "second")
     assert first == second
-    assert len([name for name in first if name.endswith("_L2A.json")]) == len(sample)
+    items = [name for name in first if name.endswith("_L2A.json")]
+    first_versions = [a for a in sample if a.sequence == 0]
+    # One sentinel-2-l2a item per acquisition, one Collection 1 item per first version.
+    assert len([n for n in items if n.startswith("sentinel-s2-l2a-cogs/")]) == len(sample)
+    assert len([n for n in items if n.startswith("sentinel-2-c1-l2a/")]) == len(first_versions)
 
 
 @pytest.mark.parametrize("key", ["red", "scl", "visual", "thumbnail", "coastal"])

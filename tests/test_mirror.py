@@ -33,6 +33,7 @@ from pystac import ItemCollection
 from pystac_client import Client
 from rasterio.windows import from_bounds
 from shapely.geometry import box, shape
+from stac_schemas import stac_errors
 
 from helpers.notebooks import lesson_notebooks, offline_environment
 from helpers.offline import OfflineServer
@@ -134,6 +135,19 @@ def test_served_items_point_at_the_local_files(kit_server: OfflineServer) -> Non
         assert (
             requests.get(item.assets["thumbnail"].href, timeout=10).content[:3] == b"\xff\xd8\xff"
         )
+
+
+def test_kit_documents_validate_against_their_schemas(kit: Path, kit_server: OfflineServer) -> None:
+    """The kit's files and what its server makes of them, against the official schemas."""
+    documents = [json.loads(path.read_text()) for path in kit.rglob("*.json")]
+    items = [doc for doc in documents if doc.get("type") == "Feature"]
+    assert items and all(stac_errors(item) == [] for item in items)
+    for doc in documents:
+        if doc.get("type") in ("Catalog", "Collection"):
+            assert stac_errors(doc) == [], doc["id"]
+    served = requests.get(f"{kit_server.api_url}/search?limit=100", timeout=30).json()
+    assert len(served["features"]) == len(items)
+    assert all(stac_errors(item) == [] for item in served["features"])
 
 
 def test_the_lesson_runs_unchanged_and_right_against_the_kit(

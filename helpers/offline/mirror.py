@@ -286,7 +286,15 @@ def _local_item(
     item: dict[str, Any], tasks: list[FileTask], manifest: Manifest, request: MirrorRequest
 ) -> dict[str, Any]:
     local = copy.deepcopy(item)
-    local["links"] = []
+    # Links inside the kit, relative to the item's folder, as in any static catalog (the STAC
+    # item schema wants a "collection" link where the item names its collection).
+    depth = "/".join([".."] * (_item_folder(item, request.collection).count("/") + 1))
+    collection_file = f"{depth}/{request.collection}/collection.json"
+    local["links"] = [
+        {"rel": "root", "href": f"{depth}/{CATALOG_FILE}", "type": "application/json"},
+        {"rel": "parent", "href": collection_file, "type": "application/json"},
+        {"rel": "collection", "href": collection_file, "type": "application/json"},
+    ]
     kept = {task.key: task for task in tasks if task.item_id == item["id"]}
     local["assets"] = {}
     for key, task in kept.items():
