@@ -4,7 +4,7 @@
 #   make notebooks       regenerate the notebooks' stored outputs (offline run)
 #   make editions        build the learner and live-coding editions into build/editions
 #   make site            build the lesson's web site into build/site
-#   make test-live       run the lesson against the live Earth Search and check its science
+#   make test-live       run the lesson against the live Earth Search, check its science, compare
 #   make kit             copy the lesson's real imagery from Earth Search into data/offline-kit
 #   make lab-kit         start JupyterLab with that copy served as the STAC API
 
@@ -75,10 +75,15 @@ test: lint $(CHROMIUM)
 # Instructors, before a workshop: run the lesson against the live Earth Search. Outputs are not
 # compared (live data changes every day); every cell must run, and the numbers must be physical
 # (tests/test_science.py: water, vegetation, the saved COGs, counts).
+# Then the fidelity report: the lesson's searches on the stand-in and on the live API, compared
+# field by field (tools/fidelity.py); both steps run, and either failing fails the target.
 test-live: setup
 	$(BIN)/python -m tools.check_live
+	status=0; \
 	LESSON_LIVE=1 STAC_API_URL=https://earth-search.aws.element84.com/v1 \
-		$(BIN)/python -m pytest tests/test_science.py
+		$(BIN)/python -m pytest tests/test_science.py || status=1; \
+	$(BIN)/python -m tools.fidelity || status=1; \
+	exit $$status
 
 clean:
 	rm -rf $(VENV) data/offline-earth-search .pytest_cache test-artifacts
