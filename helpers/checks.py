@@ -104,9 +104,9 @@ def check_water_reflectance(red: Any, nir: Any, scl: Any) -> str:
     ``LessonInputError`` saying which way the offset is wrong.
     """
     red_water, nir_water, count = water_reflectance(red, nir, scl)
-    measured = f"Water (SCL 6, {count} pixels) reflects {red_water:.3f} in red and {nir_water:.3f}"
     if count == 0:
         return "No water (SCL class 6) in this area, so nothing to check: try a larger box."
+    measured = f"Water (SCL 6, {count} pixels) reflects {red_water:.3f} in red and {nir_water:.3f}"
     if min(red_water, nir_water) < WATER_REFLECTANCE_MIN:
         raise LessonInputError(
             f"{measured} in near-infrared: below zero, which no surface can be. An offset was "

@@ -22,10 +22,14 @@ from typing import Any
 OFFSET_APPLIED_PROPERTY = "earthsearch:boa_offset_applied"
 
 
+def rule_scale_and_offset(
+    properties: Mapping[str, Any], raster_band: Mapping[str, Any]
+) -> tuple[float, float]:
+    """The rule on plain STAC dictionaries: an item's properties and one ``raster:bands`` entry."""
+    offset = 0 if properties.get(OFFSET_APPLIED_PROPERTY) else raster_band.get("offset", 0)
+    return raster_band.get("scale", 1), offset
+
+
 def scale_and_offset(item: Any, key: str) -> tuple[float, float]:
     """The ``scale`` and the ``offset`` to apply to asset ``key`` of a pystac ``item``."""
-    band: Mapping[str, Any] = item.assets[key].extra_fields["raster:bands"][0]
-    offset = band.get("offset", 0)
-    if item.properties.get(OFFSET_APPLIED_PROPERTY):
-        offset = 0
-    return band.get("scale", 1), offset
+    return rule_scale_and_offset(item.properties, item.assets[key].extra_fields["raster:bands"][0])

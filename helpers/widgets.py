@@ -219,16 +219,17 @@ class ClipPreview:
     ) -> None:
         # Only scenes whose image holds the whole box, whatever their order (a search around
         # Amsterdam also finds scenes of tile 31UFT, which hold only a strip of it).
-        covering = [item for item in items if self._holds(self._bounds(item), box)]
+        bounds = {item.id: self._bounds(item) for item in items}
+        covering = [item for item in items if self._holds(bounds[item.id], box)]
         if not covering:
             raise LessonInputError(
                 f"None of the {len(items)} scenes holds the whole box {box} (EPSG:32631 metres): "
                 "pass scenes of tile 31UFU, e.g. those whose grid:code is 'MGRS-31UFU'."
             )
         self.items = {item.id: item for item in covering}
-        all_bounds = [self._bounds(item) for item in covering]
-        west, south = max(b[0] for b in all_bounds), max(b[1] for b in all_bounds)
-        east, north = min(b[2] for b in all_bounds), min(b[3] for b in all_bounds)
+        shared = [bounds[item.id] for item in covering]
+        west, south = max(b[0] for b in shared), max(b[1] for b in shared)
+        east, north = min(b[2] for b in shared), min(b[3] for b in shared)
         self.scene = widgets.Dropdown(options=list(self.items), description="Scene")
         self.x = widgets.IntRangeSlider(
             value=(box[0], box[2]),

@@ -46,11 +46,11 @@ def _altered_copy(
 
 def _run(original: Path, other: Path, collection: str) -> list[fidelity.Difference]:
     with OfflineServer(original, port=0) as ours, OfflineServer(other, port=0) as theirs:
-        return fidelity.compare(
-            collection,
-            fidelity.fingerprint(ours.api_url, collection),
-            fidelity.fingerprint(theirs.api_url, collection),
-        )
+        offline = fidelity.fingerprint(ours.api_url, collection)
+        live = fidelity.fingerprint(theirs.api_url, collection)
+    # Something to compare: items, and the reflectance of a clear summer scene.
+    assert offline["items"] and set(offline["reflectance"]) == set(fidelity.REFLECTANCE_TOLERANCE)
+    return fidelity.compare(collection, offline, live)
 
 
 @pytest.mark.parametrize("collection", fidelity.COLLECTIONS)

@@ -172,7 +172,9 @@ def test_the_lesson_runs_unchanged_and_right_against_the_kit(
     check_search(facts["02"])
     check_clip_compute_save(facts["05"], tmp_path)
     check_datacube(facts["06"], tmp_path)
-    assert ["S2B_31UFU_20220721_0_L2A", False] in [row[:2] for row in facts["05"]["summer_2022"]]
+    # The kit carries the quirk too: a scene whose flag is false although its pixels are
+    # harmonised, which the lesson's check finds below zero.
+    assert any(not flag and water < -0.02 for _, flag, water in facts["05"]["summer_2022"])
     with rasterio.open(tmp_path / "amsterdam_tci.tif") as dataset:
         assert dataset.crs.to_epsg() == 32631
 

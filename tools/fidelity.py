@@ -28,6 +28,7 @@ from rasterio.windows import from_bounds
 from shapely.geometry import Point
 
 from helpers.checks import water_reflectance
+from helpers.reflectance import rule_scale_and_offset
 
 LIVE_URL = "https://earth-search.aws.element84.com/v1"
 COLLECTIONS = ("sentinel-2-l2a", "sentinel-2-c1-l2a")
@@ -168,10 +169,9 @@ def _reflectance(items: list[dict[str, Any]]) -> dict[str, float]:
 
     def convert(key: str) -> np.ndarray:
         band = item["assets"][key]["raster:bands"][0]
-        applied = item["properties"].get("earthsearch:boa_offset_applied")
+        scale, offset = rule_scale_and_offset(item["properties"], band)
         numbers = _read_box(item["assets"][key]["href"])
-        offset = 0 if applied else band["offset"]
-        return np.where(numbers > 0, numbers * band["scale"] + offset, np.nan)
+        return np.where(numbers > 0, numbers * scale + offset, np.nan)
 
     red, nir = convert("red"), convert("nir")
     scl = np.repeat(np.repeat(_read_box(item["assets"]["scl"]["href"]), 2, axis=0), 2, axis=1)

@@ -100,9 +100,16 @@ def _processing_delay(acquisition: Acquisition) -> timedelta:
     return REPROCESSING_DELAY * acquisition.sequence
 
 
-def _product_names(acquisition: Acquisition, baseline: str) -> dict[str, str]:
+def _product_names(
+    acquisition: Acquisition, baseline: str, generated: datetime | None = None
+) -> dict[str, str]:
+    """ESA's product, datatake, datastrip and granule names; ``generated`` defaults to
+    a few hours after sensing (plus the delay of a copy processed again)."""
     sensed = acquisition.datetime
-    generated = sensed + timedelta(hours=4, minutes=2, seconds=37) + _processing_delay(acquisition)
+    if generated is None:
+        generated = (
+            sensed + timedelta(hours=4, minutes=2, seconds=37) + _processing_delay(acquisition)
+        )
     satellite = f"S2{acquisition.platform[-1].upper()}"
     baseline_code = baseline.replace(".", "")
     absolute_orbit = 20000 + (sensed.date() - FIRST_DAY).days * 14 + acquisition.relative_orbit
@@ -394,12 +401,10 @@ C1_DROPPED = ("earthsearch:boa_offset_applied", "earthsearch:s3_path", "s2:seque
 def c1_properties(acquisition: Acquisition, l2a_properties: dict[str, Any]) -> dict[str, Any]:
     """Collection 1 properties: the l2a ones (same scene, same SCL), reprocessed to 05.00."""
     baseline = c1.REPROCESSED_BASELINE
-    names = _product_names(acquisition, baseline)
     reprocessed = acquisition.datetime + c1.REPROCESSING_DELAY
+    names = _product_names(acquisition, baseline, generated=reprocessed)
     generation = f"{reprocessed:%Y%m%dT%H%M%S}"
-    sensing = c1.sensing_start(acquisition)
     satellite = f"S2{acquisition.platform[-1].upper()}"
-    absolute_orbit = names["s2:datatake_id"].split("_")[2]
     place = acquisition.place
     corners = place.footprint_lonlat()[:-1]
     lon = sum(point[0] for point in corners) / len(corners)
@@ -409,16 +414,14 @@ def c1_properties(acquisition: Acquisition, l2a_properties: dict[str, Any]) -> d
         {
             "created": _stamp(reprocessed + timedelta(minutes=21)),
             "proj:centroid": {"lat": round(lat, 5), "lon": round(lon, 5)},
-            "s2:tile_id": f"{satellite}_OPER_MSI_L2A_TL_2BPS_{generation}_A{absolute_orbit}_"
-            f"T{place.tile}_N{baseline}",
+            # Collection 1 calls the granule the tile; its datastrip names the sensing start.
+            "s2:tile_id": names["s2:granule_id"],
             "s2:processing_baseline": baseline,
-            "s2:product_uri": names["s2:product_uri"].replace(
-                names["s2:product_uri"].rsplit("_", 1)[1], f"{generation}.SAFE"
-            ),
+            "s2:product_uri": names["s2:product_uri"],
             "s2:generation_time": reprocessed.strftime("%Y-%m-%dT%H:%M:%S.%f") + "Z",
             "s2:datatake_id": names["s2:datatake_id"],
-            "s2:datastrip_id": f"{satellite}_OPER_MSI_L2A_DS_2BPS_{generation}_S{sensing}_"
-            f"N{baseline}",
+            "s2:datastrip_id": f"{satellite}_OPER_MSI_L2A_DS_2BPS_{generation}_"
+            f"S{c1.sensing_start(acquisition)}_N{baseline}",
             "earthsearch:payload_id": "offline-lesson/synthetic-sentinel-2-c1-l2a/"
             f"{acquisition.seed:016x}",
             "storage:platform": "AWS",
