@@ -1,6 +1,8 @@
 # Entry points for learners, instructors and CI. Every install step lives here or in pyproject.toml.
 #   make lab    set up, then start JupyterLab with the offline Earth Search running
 #   make test   set up, then run lint and the whole test suite (what CI runs)
+#   make lock            move uv.lock to the newest versions pyproject.toml allows (maintainers)
+#   make test-latest     run the suite with the newest versions allowed, in .venv-latest
 #   make notebooks       regenerate the notebooks' stored outputs (offline run)
 #   make editions        build the learner and live-coding editions into build/editions
 #   make site            build the lesson's web site into build/site
@@ -16,15 +18,45 @@ STAMP := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup lab test lint format catalog serve notebooks editions site bench test-live kit lab-kit clean
+.PHONY: setup lab test lint format catalog serve notebooks editions site bench test-live kit lab-kit \
+	lock test-latest clean
 
+# The environment is exactly uv.lock: the versions CI tested. uv comes from the environment once
+# it is there (it is locked too), else from PATH, else pip installs it into a new environment.
+# uv never downloads a Python: it uses $(PYTHON).
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export UV_PYTHON_DOWNLOADS := never
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+$(STAMP): pyproject.toml uv.lock
+	@if [ -x $(BIN)/uv ]; then uv=$(BIN)/uv; \
+	elif command -v uv >/dev/null 2>&1; then uv=uv; \
+	else $(PYTHON) -m venv $(VENV) && $(BIN)/python -m pip install --quiet "uv>=0.9" && uv=$(BIN)/uv; \
+	fi; \
+	echo "Installing the locked environment into $(VENV) with $$uv"; \
+	$$uv sync --locked --all-extras --python $(PYTHON) --quiet
 	touch $(STAMP)
+
+# Maintainers: resolve again to the newest versions pyproject.toml allows, for every platform and
+# Python the lock covers, then write Binder's copy. Commit uv.lock and binder/requirements.txt
+# together, after `make notebooks` and `make test` pass with them.
+lock: setup
+	$(BIN)/uv lock --upgrade --python $(PYTHON)
+	$(BIN)/uv export --frozen --no-dev --no-emit-project --quiet --output-file binder/requirements.txt
+
+# Maintainers, monthly or before a workshop: the suite with the newest releases pyproject.toml
+# allows, ignoring the lock, in its own environment. A failure here is a release that breaks the
+# lesson: fix the lesson or bound the version, then `make lock`.
+LATEST ?= .venv-latest
+test-latest: setup
+	rm -rf $(LATEST)
+	$(BIN)/uv venv --quiet --python $(PYTHON) $(LATEST)
+	$(BIN)/uv pip install --quiet --python $(LATEST)/bin/python --upgrade -e ".[test,docs]"
+	@$(BIN)/uv export --frozen --all-extras --no-hashes --no-emit-project --no-header --no-annotate \
+		--quiet | sed 's/ *;.*//' | sort -u > $(LATEST)/locked.txt
+	@$(BIN)/uv pip freeze --quiet --python $(LATEST)/bin/python --exclude-editable | sort > $(LATEST)/installed.txt
+	@echo "Installed versions that differ from uv.lock:"; comm -13 $(LATEST)/locked.txt $(LATEST)/installed.txt
+	$(LATEST)/bin/python -m pytest -p no:cacheprovider
 
 $(CHROMIUM):
 	@command -v apt-get >/dev/null || { echo "Install Chromium at $(CHROMIUM) (Debian package 'chromium'): the site and widget tests use it."; exit 1; }
@@ -86,4 +118,4 @@ test-live: setup
 	exit $$status
 
 clean:
-	rm -rf $(VENV) data/offline-earth-search .pytest_cache test-artifacts
+	rm -rf $(VENV) $(LATEST) data/offline-earth-search .pytest_cache test-artifacts

@@ -22,14 +22,10 @@ import nbformat
 import pytest
 
 from helpers.checkpoints import SEARCH_RESULTS, ensure_search_results
-from helpers.notebooks import (
-    NOTEBOOK_FOLDER,
-    ipython_dir_with_startup,
-    lesson_notebooks,
-    offline_environment,
-)
 from helpers.offline import OfflineServer, ensure_catalog
 from helpers.offline.process import CATALOG_ENV
+from tools.notebooks import NOTEBOOK_FOLDER, lesson_notebooks
+from tools.offline_kernels import ipython_dir_with_startup, offline_environment
 
 REPOSITORY = Path(__file__).resolve().parent
 LIVE = os.environ.get("LESSON_LIVE") == "1"

@@ -24,8 +24,9 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from helpers.notebooks import lesson_notebooks, offline_environment
 from helpers.offline import OfflineServer
+from tools.notebooks import lesson_notebooks
+from tools.offline_kernels import offline_environment
 
 # The kernel samples its own resident memory in a thread while the notebook runs: on Linux
 # ru_maxrss of a child also counts the parent's memory at fork time.

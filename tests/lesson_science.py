@@ -24,7 +24,7 @@ import rasterio
 from pyproj import Transformer
 from rio_cogeo.cogeo import cog_validate
 
-from helpers.notebooks import execute
+from tools.offline_kernels import execute
 
 MARKER = "SCIENCE:"
 FLAG = "earthsearch:boa_offset_applied"

@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 from dask.distributed import Client
 
-from helpers.notebooks import NOTEBOOK_FOLDER, execute, printed_text
+from tools.notebooks import NOTEBOOK_FOLDER, printed_text
+from tools.offline_kernels import execute
 
 NOTEBOOK = NOTEBOOK_FOLDER / "06-build-datacube.ipynb"
 DASK = [sys.executable, "-m", "distributed.cli"]

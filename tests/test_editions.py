@@ -12,8 +12,8 @@ from typing import Any
 import nbformat
 import pytest
 
-from helpers.notebooks import lesson_notebooks
 from tools.build_editions import SOLUTION_PROMPT
+from tools.notebooks import lesson_notebooks
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 SOURCES = {path.name: nbformat.read(path, as_version=4) for path in lesson_notebooks()}

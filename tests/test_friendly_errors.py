@@ -29,8 +29,8 @@ from helpers.checks import (
     explain_no_matches,
 )
 from helpers.friendly import explain
-from helpers.notebooks import NOTEBOOK_FOLDER
 from helpers.saving import OutputPathError, atomic_output
+from tools.notebooks import NOTEBOOK_FOLDER
 
 DATACUBE_BBOX = (4.84, 52.34, 4.96, 52.40)
 

@@ -19,7 +19,7 @@ from shapely.geometry import Point
 from helpers.checks import LessonInputError, check_water_reflectance
 from helpers.friendly import explain
 from helpers.network import retrying_io
-from helpers.notebooks import SETUP_NOTEBOOK, lesson_notebooks
+from tools.notebooks import SETUP_NOTEBOOK, lesson_notebooks
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 GUIDE = (REPOSITORY / "instructors" / "guide.md").read_text()

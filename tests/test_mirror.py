@@ -35,9 +35,10 @@ from rasterio.windows import from_bounds
 from shapely.geometry import box, shape
 from stac_schemas import stac_errors
 
-from helpers.notebooks import lesson_notebooks, offline_environment
 from helpers.offline import OfflineServer
 from helpers.offline.mirror import MANIFEST_FILE, MirrorError, MirrorRequest, mirror, sha256_of
+from tools.notebooks import lesson_notebooks
+from tools.offline_kernels import offline_environment
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 #: Episode 2's area (a 0.05 degree buffer around Amsterdam's centre).

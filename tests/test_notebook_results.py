@@ -19,7 +19,7 @@ from rasterio.windows import from_bounds
 from rio_cogeo.cogeo import cog_validate
 from shapely.geometry import Point, box, shape
 
-from helpers.notebooks import printed_text
+from tools.notebooks import printed_text
 
 LESSON_BOX = (627000, 5802000, 631000, 5806000)
 Item = dict[str, Any]

@@ -8,7 +8,7 @@ import re
 import nbformat
 import pytest
 
-from helpers.notebooks import lesson_notebooks
+from tools.notebooks import lesson_notebooks
 
 API_LINE = 'api_url = os.environ.get("STAC_API_URL", "https://earth-search.aws.element84.com/v1")'
 #: The collection is the second switch, right under the API's (Collection 1 will replace l2a).

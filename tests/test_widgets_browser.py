@@ -25,7 +25,7 @@ from playwright.sync_api import expect, sync_playwright
 from pystac_client import Client
 from shapely.geometry import Point
 
-from helpers.notebooks import NOTEBOOK_FOLDER
+from tools.notebooks import NOTEBOOK_FOLDER
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"

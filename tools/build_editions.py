@@ -20,7 +20,7 @@ from pathlib import Path
 
 import nbformat
 
-from helpers.notebooks import REPOSITORY, SETUP_NOTEBOOK, lesson_notebooks
+from tools.notebooks import REPOSITORY, SETUP_NOTEBOOK, lesson_notebooks
 
 SOLUTION_TAG = "solution"
 SOLUTION_PROMPT = "# Exercise: write your solution here\n"

@@ -22,8 +22,8 @@ import nbformat
 from nbconvert import HTMLExporter
 from nbconvert.filters.markdown_mistune import markdown2html_mistune
 
-from helpers.notebooks import REPOSITORY, lesson_notebooks
 from tools.build_editions import learner_edition
+from tools.notebooks import REPOSITORY, lesson_notebooks
 
 TEMPLATES = Path(__file__).resolve().parent / "site_template"
 GUIDE = REPOSITORY / "instructors" / "guide.md"

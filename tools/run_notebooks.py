@@ -17,8 +17,9 @@ import nbformat
 
 from helpers.checkpoints import SEARCH_RESULTS
 from helpers.errors import OfflineServerError
-from helpers.notebooks import NOTEBOOK_FOLDER, execute, lesson_notebooks, offline_environment
 from helpers.offline import DEFAULT_PORT, OfflineServer
+from tools.notebooks import NOTEBOOK_FOLDER, lesson_notebooks
+from tools.offline_kernels import execute, offline_environment
 
 
 def _server() -> OfflineServer:

@@ -1,4 +1,4 @@
-"""Run the lesson notebooks the way the tests do: offline, in order, warnings as errors.
+"""Run notebooks the way the tests do: offline, warnings as errors (nbclient, a test dependency).
 
 Used by ``make notebooks`` (regenerate the stored outputs), by the tests and by the
 benchmarks, so all three run the notebooks under the same conditions.
@@ -14,23 +14,10 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-REPOSITORY = Path(__file__).resolve().parents[1]
-NOTEBOOK_FOLDER = REPOSITORY / "notebooks"
-KERNEL_STARTUP = REPOSITORY / "tests" / "notebook_kernel_startup.py"
+KERNEL_STARTUP = Path(__file__).resolve().parent / "notebook_kernel_startup.py"
 #: Proxy that refuses every connection: offline runs must not reach the internet.
 DEAD_PROXY = "http://127.0.0.1:9"
 LOOPBACK_HOSTS = "127.0.0.1,localhost,::1"
-
-
-SETUP_NOTEBOOK = NOTEBOOK_FOLDER / "00-setup.ipynb"
-
-
-def lesson_notebooks(folder: Path = NOTEBOOK_FOLDER) -> list[Path]:
-    """The lesson's episodes (``NN-verb-object.ipynb`` from 01 on), in teaching order.
-
-    ``00-setup.ipynb``, the setup check, is not an episode.
-    """
-    return sorted(path for path in folder.glob("[0-9][0-9]-*.ipynb") if path.name[:2] != "00")
 
 
 def ipython_dir_with_startup() -> Path:
@@ -67,13 +54,3 @@ def execute(path: Path, workdir: Path, env: dict[str, str], timeout: int = 300):
     )
     client.execute(env={**os.environ, **env})
     return notebook
-
-
-def printed_text(notebook: nbformat.NotebookNode) -> str:
-    """Everything an executed notebook's code cells printed (stream outputs), in order."""
-    return "".join(
-        output.get("text", "")
-        for cell in notebook.cells
-        if cell.cell_type == "code"
-        for output in cell.outputs
-    )
