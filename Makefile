@@ -19,7 +19,7 @@ CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: setup lab test lint format catalog serve notebooks editions site bench test-live kit lab-kit \
-	lock test-latest clean
+	lock test-latest bench-setup clean
 
 # The environment is exactly uv.lock: the versions CI tested. uv comes from the environment once
 # it is there (it is locked too), else from PATH, else pip installs it into a new environment.
@@ -63,8 +63,10 @@ $(CHROMIUM):
 	$(SUDO) apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium
 
+# LAB_ARGS: e.g. "--port 0 -- --no-browser" (the API on a free port; JupyterLab's own options)
+LAB_ARGS ?=
 lab: setup
-	$(BIN)/python -m helpers.offline lab
+	$(BIN)/python -m helpers.offline lab $(LAB_ARGS)
 
 # Before a workshop, with internet: the lesson's scenes from Earth Search, clipped to the area.
 # Run it again to resume or repair. KIT_ARGS="--dry-run" shows the size first.
@@ -93,6 +95,10 @@ site: setup
 bench: setup
 	$(BIN)/python -m benchmarks
 
+# Needs the package index: fresh clones installed with cold caches, plain pip against make lab.
+bench-setup: setup
+	$(BIN)/python -m benchmarks.setup
+
 lint: setup
 	$(BIN)/python -m ruff check .
 	$(BIN)/python -m ruff format --check .
@@ -101,8 +107,10 @@ format: setup
 	$(BIN)/python -m ruff format .
 	$(BIN)/python -m ruff check --fix .
 
+# One worker per core (pytest-xdist); PYTEST_ARGS="-n 0" runs in one process.
+PYTEST_ARGS ?= -n auto
 test: lint $(CHROMIUM)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Instructors, before a workshop: run the lesson against the live Earth Search. Outputs are not
 # compared (live data changes every day); every cell must run, and the numbers must be physical

@@ -7,11 +7,22 @@
 
 nbval's notebook cells are not ordinary test functions and get no fixtures, so the server is
 started from a collection hook, before the first kernel starts.
+
+Each episode runs once per suite: nbval's run of the notebooks (every output compared with the
+stored one) is also the lesson run that the results and science tests read (``lesson_run``).
+After an episode's last cell, its science probe runs in nbval's kernel. Run without the
+notebooks (``pytest tests/test_science.py``), ``lesson_run`` runs the episodes itself.
+
+With pytest-xdist (``make test`` runs ``-n auto``), the controller generates the catalog once
+before the workers start; each worker starts its own server. The notebooks and every test that
+reads their run share one worker (``work_unit``), and the tests of one file share one, so
+module and session fixtures are made once.
 """
 
 from __future__ import annotations
 
 import contextlib
+import copy
 import io
 import json
 import os
@@ -48,25 +59,177 @@ def offline_server() -> OfflineServer:
     return _server
 
 
+def _is_xdist_worker(config: pytest.Config) -> bool:
+    return hasattr(config, "workerinput")
+
+
+def _is_xdist_controller(config: pytest.Config) -> bool:
+    return not _is_xdist_worker(config) and bool(config.getoption("numprocesses", None))
+
+
 def pytest_configure(config: pytest.Config) -> None:
     if LIVE:
         os.environ["IPYTHONDIR"] = str(ipython_dir_with_startup())
         return
     # Proxies that refuse every connection: libcurl (GDAL) and child processes stay offline.
     os.environ.update(offline_environment(api_url="http://127.0.0.1:9/not-started"))
+    if _is_xdist_controller(config):
+        # Once, before the workers start: they must not generate the same folder at once.
+        ensure_catalog(catalog_folder())
+        # Episode 2's checkpoint from an earlier session names that session's server.
+        (NOTEBOOK_FOLDER / SEARCH_RESULTS).unlink(missing_ok=True)
+
+
+def _is_notebook_cell(item: pytest.Item) -> bool:
+    return item.path.suffix == ".ipynb"
+
+
+#: Test files that read nbval's run (``lesson_run``): they share the notebooks' worker. A file
+#: missing here still passes, on another worker that then runs the lesson again itself.
+READERS_OF_THE_LESSON_RUN = ("tests/test_editions.py", "tests/test_notebook_results.py")
+COLLECTION_1_PARAMETER = "[sentinel-2-c1-l2a]"
+
+
+def work_unit(nodeid: str) -> str:
+    """The tests that must share a worker: one file's, or the lesson run's with its readers."""
+    path = nodeid.split("::", 1)[0]
+    if path == "tests/test_science.py":
+        # Its Collection 1 half reads its own run (lesson_run_c1): free to go elsewhere.
+        return "lesson-c1" if COLLECTION_1_PARAMETER in nodeid else "lesson"
+    if path.startswith("notebooks/") or path in READERS_OF_THE_LESSON_RUN:
+        return "lesson"
+    return path
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """With ``-n``: xdist's scope scheduling, by ``work_unit``.
+
+    (Not ``--dist loadgroup``: on pytest 9.2 its groups are silently ignored,
+    pytest-dev/pytest-xdist#1386.)
+    """
+    if config.getvalue("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class LessonScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return work_unit(nodeid)
+
+    return LessonScheduling(config, log)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # The notebooks first: the tests that read their run come after it.
+    items.sort(key=lambda item: not _is_notebook_cell(item))
+    NBVAL_RUN.last_cells = {
+        item.path.name: item for item in items if _is_notebook_cell(item)
+    }  # dict keeps each notebook's last cell
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    notebooks = {item.path.name for item in session.items if item.path.suffix == ".ipynb"}
+    notebooks = {item.path.name for item in session.items if _is_notebook_cell(item)}
     if notebooks:
-        # Episode 2's checkpoint from an earlier session names that session's server.
-        (NOTEBOOK_FOLDER / SEARCH_RESULTS).unlink(missing_ok=True)
+        if not _is_xdist_worker(session.config):
+            # Episode 2's checkpoint from an earlier session names that session's server.
+            (NOTEBOOK_FOLDER / SEARCH_RESULTS).unlink(missing_ok=True)
         if not LIVE:
-            server = offline_server()
-            if not any(name.startswith("02-") for name in notebooks):
-                # Later episodes alone: give them the checkpoint episode 2 would have saved.
-                with contextlib.redirect_stdout(io.StringIO()):
-                    ensure_search_results(server.api_url, NOTEBOOK_FOLDER / SEARCH_RESULTS)
+            offline_server()
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if LIVE or not _is_notebook_cell(item) or item.path.name[:2] in ("00", "01", "02"):
+        return
+    if not (NOTEBOOK_FOLDER / SEARCH_RESULTS).is_file():
+        # A later episode without episode 2 before it: the checkpoint episode 2 would save.
+        with contextlib.redirect_stdout(io.StringIO()):
+            ensure_search_results(offline_server().api_url, NOTEBOOK_FOLDER / SEARCH_RESULTS)
+
+
+class NbvalRun:
+    """What nbval's run of the episodes produced: outputs, science facts, failures.
+
+    nbval keeps each cell's outputs on its item (``test_outputs``) and the notebook's kernel on
+    the item's parent; both are read here, after each cell has run.
+    """
+
+    def __init__(self) -> None:
+        self.last_cells: dict[str, pytest.Item] = {}
+        self.outputs: dict[str, dict[int, list[Any]]] = {}
+        self.executed: dict[str, nbformat.NotebookNode] = {}
+        self.science: dict[str, Any] = {}
+        self.problems: dict[str, str] = {}
+
+    def record(self, item: Any, failed: bool) -> None:
+        name = item.path.name
+        self.outputs.setdefault(name, {})[id(item.cell)] = list(item.test_outputs or [])
+        if failed:
+            self.problems.setdefault(name, f"cell {item.cell_num} failed under nbval")
+        if item is self.last_cells.get(name):
+            self._finish(item)
+
+    def _finish(self, item: Any) -> None:
+        from lesson_science import probe_source, science_facts
+
+        name, number = item.path.name, item.path.name[:2]
+        executed = copy.deepcopy(item.parent.nb)
+        for cell, source_cell in zip(executed.cells, item.parent.nb.cells, strict=True):
+            if cell.cell_type == "code":
+                cell.outputs = self.outputs[name].get(id(source_cell), [])
+        self.executed[number] = executed
+        probe = probe_source(number)
+        if probe and name not in self.problems:
+            try:
+                self.science[number] = science_facts(_run_in_kernel(item.parent.kernel, probe))
+            except Exception as error:  # reported by the tests that read the facts
+                self.problems[name] = f"its science probe failed: {error}"
+
+    def lesson_run(self) -> dict[str, Any] | None:
+        """The run as ``lesson_run`` returns it, if nbval ran every episode in this process."""
+        names = [path.name for path in lesson_notebooks()]
+        if not all(path[:2] in self.executed for path in names):
+            return None
+        if self.problems:
+            pytest.fail(
+                "The episodes failed under nbval, so their results cannot be checked: "
+                + "; ".join(f"{name}: {problem}" for name, problem in self.problems.items())
+            )
+        run: dict[str, Any] = {"folder": NOTEBOOK_FOLDER, "science": self.science}
+        return {**run, **self.executed, "collection": DEFAULT_COLLECTION}
+
+
+NBVAL_RUN = NbvalRun()
+
+
+def _run_in_kernel(kernel: Any, code: str, timeout: float = 300) -> str:
+    """Run ``code`` in nbval's running kernel; return what it printed."""
+    message_id = kernel.execute_cell_input(code, allow_stdin=False)
+    kernel.await_reply(message_id, timeout=timeout)
+    printed = []
+    while True:
+        message = kernel.get_message(stream="iopub", timeout=timeout)
+        if message["parent_header"].get("msg_id") != message_id:
+            continue
+        kind, content = message["msg_type"], message["content"]
+        if kind == "stream":
+            printed.append(content["text"])
+        elif kind == "error":
+            raise RuntimeError(f"{content['ename']}: {content['evalue']}")
+        elif kind == "status" and content["execution_state"] == "idle":
+            return "".join(printed)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item):
+    if not _is_notebook_cell(item) or not item.path.name[:2].isdigit():
+        return (yield)
+    failed = True
+    try:
+        result = yield
+        failed = False
+        return result
+    finally:
+        NBVAL_RUN.record(item, failed)
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
@@ -133,13 +296,18 @@ def _run_lesson(folder: Path, api_url: str, collection: str) -> dict[str, Any]:
 
 @pytest.fixture(scope="session")
 def lesson_run(tmp_path_factory: pytest.TempPathFactory, lesson_api_url: str) -> dict[str, Any]:
-    """The learner edition with its solutions filled back in from the source, run once.
+    """The episodes run once, on the default collection.
 
     Returns the executed notebooks by number ("01".."06"), under "folder" the working folder
     holding the files they saved, and under "science" the numbers each episode's probe read
     from its kernel (``tests/lesson_science.py``). Tests of the editions, of the lesson's
-    results and of its science share this one run, on the default collection.
+    results and of its science share this one run. It is nbval's run when nbval ran the
+    episodes in this process (``make test``; the filled learner edition is the source's code,
+    tests/test_editions.py checks), else the learner edition with its solutions filled back in.
     """
+    reused = NBVAL_RUN.lesson_run()
+    if reused is not None:
+        return reused
     return _run_lesson(tmp_path_factory.mktemp("lesson-run"), lesson_api_url, DEFAULT_COLLECTION)
 
 

@@ -76,20 +76,30 @@ print("SCIENCE:", json.dumps({
 }
 
 
+def probe_source(number: str) -> str | None:
+    """The probe cell's code for episode ``number`` ("01".."06"), if it has one."""
+    probe = PROBES.get(number)
+    return "import json\n" + probe.strip() if probe else None
+
+
+def science_facts(printed: str) -> dict[str, Any]:
+    """The facts a probe printed after ``SCIENCE:``."""
+    return json.loads(printed.split(MARKER, 1)[1])
+
+
 def run_with_probes(
     notebook: nbformat.NotebookNode, path: Path, workdir: Path, env: dict[str, str]
 ) -> tuple[nbformat.NotebookNode, dict[str, Any] | None]:
     """Execute ``notebook`` (saved to ``path``) with its probe; return it and the probe's facts."""
-    probe = PROBES.get(path.name[:2])
+    probe = probe_source(path.name[:2])
     if probe:
-        notebook.cells.append(nbformat.v4.new_code_cell("import json\n" + probe.strip()))
+        notebook.cells.append(nbformat.v4.new_code_cell(probe))
     nbformat.write(notebook, path)
     executed = execute(path, workdir, env)
     if not probe:
         return executed, None
     cell = executed.cells.pop()
-    text = "".join(output.get("text", "") for output in cell.outputs)
-    return executed, json.loads(text.split(MARKER, 1)[1])
+    return executed, science_facts("".join(output.get("text", "") for output in cell.outputs))
 
 
 def _in_water_range(value: float) -> bool:

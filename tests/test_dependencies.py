@@ -25,7 +25,9 @@ def _deptry(*args: str, cwd: Path = REPOSITORY) -> subprocess.CompletedProcess[s
 
 
 def test_lesson_code_imports_runtime_dependencies_only() -> None:
-    result = _deptry("helpers", "notebooks", "--optional-dependencies-dev-groups", MAINTAINER_GROUPS)
+    result = _deptry(
+        "helpers", "notebooks", "--optional-dependencies-dev-groups", MAINTAINER_GROUPS
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 

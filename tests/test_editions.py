@@ -12,7 +12,7 @@ from typing import Any
 import nbformat
 import pytest
 
-from tools.build_editions import SOLUTION_PROMPT
+from tools.build_editions import SOLUTION_PROMPT, fill_solutions, learner_edition
 from tools.notebooks import lesson_notebooks
 
 REPOSITORY = Path(__file__).resolve().parents[1]
@@ -105,6 +105,16 @@ def _text_outputs(notebook: nbformat.NotebookNode) -> list[list[str]]:
                 texts.append(clean(output.data.get("text/plain", "")))
         outputs.append(["".join(t for t in texts if t)])
     return outputs
+
+
+@pytest.mark.parametrize("name", SOURCES)
+def test_filled_learner_edition_is_the_source_code(name: str) -> None:
+    """So one run of the source (nbval's) also tests the edition learners fill in."""
+    source = SOURCES[name]
+    filled = fill_solutions(learner_edition(source), source)
+    assert [(cell.cell_type, cell.get("id"), cell.source) for cell in filled.cells] == [
+        (cell.cell_type, cell.get("id"), cell.source) for cell in source.cells
+    ]
 
 
 @pytest.mark.parametrize("name", SOURCES)
