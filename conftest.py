@@ -26,6 +26,8 @@ import copy
 import io
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -74,8 +76,12 @@ def pytest_configure(config: pytest.Config) -> None:
     # Proxies that refuse every connection: libcurl (GDAL) and child processes stay offline.
     os.environ.update(offline_environment(api_url="http://127.0.0.1:9/not-started"))
     if _is_xdist_controller(config):
-        # Once, before the workers start: they must not generate the same folder at once.
-        ensure_catalog(catalog_folder())
+        # Once, before the workers start: they must not generate the same folder at once. With
+        # the learners' command, so a fresh clone's `make test` runs it from scratch
+        # (tests/test_server.py runs it again on the result: nothing to do).
+        command = [sys.executable, "-m", "helpers.offline", "generate",
+                   "--catalog", str(catalog_folder())]  # fmt: skip
+        subprocess.run(command, check=True, timeout=600)
         # Episode 2's checkpoint from an earlier session names that session's server.
         (NOTEBOOK_FOLDER / SEARCH_RESULTS).unlink(missing_ok=True)
 

@@ -10,6 +10,7 @@ going to the network.
 from __future__ import annotations
 
 import json
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,16 @@ def _retrieve(uri: str) -> Resource:
     return Resource.from_contents(json.loads(schema_path(uri).read_text(encoding="utf-8")))
 
 
-REGISTRY = Registry(retrieve=_retrieve)
+def _stored_schemas() -> list[tuple[str, Resource]]:
+    return [
+        (url, _retrieve(url))
+        for url in (f"https://{path.relative_to(SCHEMAS).as_posix()}"
+                    for path in sorted(SCHEMAS.rglob("*.json")))
+    ]  # fmt: skip
+
+
+# Every stored schema loaded and crawled once: looked up, not read again, at each validation.
+REGISTRY = Registry(retrieve=_retrieve).with_resources(_stored_schemas()).crawl()
 
 
 def schema_urls(document: dict[str, Any]) -> list[str]:
@@ -46,10 +56,15 @@ def schema_urls(document: dict[str, Any]) -> list[str]:
     return [core, *document.get("stac_extensions", [])]
 
 
+@cache
+def _validator(url: str) -> Draft7Validator:
+    return Draft7Validator({"$ref": url}, registry=REGISTRY)
+
+
 def stac_errors(document: dict[str, Any]) -> list[str]:
     """One line per schema error of ``document`` (empty when it is valid)."""
     return [
         f"{document.get('id')}: {url}: {error.json_path}: {error.message[:200]}"
         for url in schema_urls(document)
-        for error in Draft7Validator({"$ref": url}, registry=REGISTRY).iter_errors(document)
+        for error in _validator(url).iter_errors(document)
     ]
