@@ -56,7 +56,7 @@ test-latest: setup
 		--quiet | sed 's/ *;.*//' | sort -u > $(LATEST)/locked.txt
 	@$(BIN)/uv pip freeze --quiet --python $(LATEST)/bin/python --exclude-editable | sort > $(LATEST)/installed.txt
 	@echo "Installed versions that differ from uv.lock:"; comm -13 $(LATEST)/locked.txt $(LATEST)/installed.txt
-	$(LATEST)/bin/python -m pytest -p no:cacheprovider
+	$(LATEST)/bin/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
 
 $(CHROMIUM):
 	@command -v apt-get >/dev/null || { echo "Install Chromium at $(CHROMIUM) (Debian package 'chromium'): the site and widget tests use it."; exit 1; }
