@@ -239,6 +239,10 @@ def pytest_runtest_call(item: pytest.Item):
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
+    if NBVAL_RUN.outputs:
+        # The checkpoint this process's notebooks saved names this session's server, which
+        # stops now: leave none behind for a learner's next run.
+        (NOTEBOOK_FOLDER / SEARCH_RESULTS).unlink(missing_ok=True)
     if _server is not None:
         _server.stop()
 

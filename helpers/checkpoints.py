@@ -2,7 +2,10 @@
 
 Episode 2 saves its search results to ``search_results.json``; episodes 3-5 load that file.
 A learner who joins late, or whose episode 2 went wrong, can still go on: the search is
-repeated once and the file written, with a message that says so.
+repeated once and the file written, with a message that says so. The same happens when the
+file cannot be the right one: items of another collection, scenes outside episode 2's search,
+or items fetched through another API (their links, such as the offline server's port, would
+point where nothing answers now).
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from typing import Any
 
 from pystac import ItemCollection
 from pystac_client import Client
-from shapely.geometry import Point
+from shapely.geometry import Point, box, shape
 
 from .network import retrying_io
 from .saving import atomic_output
@@ -46,26 +49,42 @@ def newest_versions(items: ItemCollection) -> ItemCollection:
     return ItemCollection(newest.values())
 
 
+def _why_not_reusable(path: Path, api_url: str, collection: str) -> str | None:
+    """Why the saved results at ``path`` cannot be episode 2's search through ``api_url``."""
+    if not path.is_file():
+        return "is missing (episode 2 saves it)"
+    items = ItemCollection.from_file(str(path))
+    collections = {str(item.collection_id) for item in items}
+    if not collections <= {collection}:
+        return f"holds items of {', '.join(sorted(collections))}, not {collection}"
+    api_root = api_url.rstrip("/") + "/"
+    for item in items:
+        link = item.get_single_link("self")
+        if link is None or not link.get_absolute_href().startswith(api_root):
+            where = link.get_absolute_href() if link else "a file without links"
+            return f"was saved from {where}, not through {api_url}"
+    area = box(*LESSON_SEARCH["bbox"])
+    for item in items:
+        clear = item.properties.get("eo:cloud_cover", 100) < 5
+        if item.datetime.year != 2021 or not clear or not shape(item.geometry).intersects(area):
+            return f"holds {item.id}, which is not in episode 2's search (2021, under 5 % cloud)"
+    return None
+
+
 def ensure_search_results(
     api_url: str, path: Path | str = SEARCH_RESULTS, collection: str = LESSON_COLLECTION
 ) -> Path:
-    """Make sure episode 2's saved search results of ``collection`` exist at ``path``.
+    """Make sure ``path`` holds episode 2's search results of ``collection`` from ``api_url``.
 
-    If the file is missing, or holds items of another collection (episode 2 ran with another
-    ``collection_id``), run episode 2's exercise search against ``api_url`` and save it.
-    Returns the path.
+    If the file is missing, holds items of another collection (episode 2 ran with another
+    ``collection_id``), scenes outside episode 2's search, or items fetched through another API,
+    run episode 2's search against ``api_url`` and save it, saying why. Returns the path.
     """
     path = Path(path)
-    if path.is_file():
-        saved = {item.collection_id for item in ItemCollection.from_file(str(path))}
-        if saved <= {collection}:
-            return path
-        print(
-            f"{path} holds items of {', '.join(sorted(map(str, saved)))}, not {collection}: "
-            "repeating episode 2's search now."
-        )
-    else:
-        print(f"{path} is missing (episode 2 saves it): repeating episode 2's search now.")
+    reason = _why_not_reusable(path, api_url, collection)
+    if reason is None:
+        return path
+    print(f"{path} {reason}: repeating episode 2's search now.")
     client = Client.open(api_url, stac_io=retrying_io())
     search = client.search(**{**LESSON_SEARCH, "collections": [collection]})
     items = newest_versions(search.item_collection())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import configparser
+import os
 import re
 import subprocess
 import sys
@@ -11,9 +12,11 @@ from typing import Any
 
 import nbformat
 import pytest
+from pystac import ItemCollection
 
 from tools.build_editions import SOLUTION_PROMPT, fill_solutions, learner_edition
-from tools.notebooks import lesson_notebooks
+from tools.notebooks import lesson_notebooks, printed_text
+from tools.offline_kernels import execute
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 SOURCES = {path.name: nbformat.read(path, as_version=4) for path in lesson_notebooks()}
@@ -122,3 +125,18 @@ def test_filled_learner_edition_reproduces_the_source_outputs(
     lesson_run: dict[str, Any], name: str
 ) -> None:
     assert _text_outputs(lesson_run[name[:2]]) == _text_outputs(SOURCES[name])
+
+
+def test_learner_edition_runs_with_every_exercise_left_empty(
+    editions: Path, tmp_path: Path, api_url: str, lesson_run: dict[str, Any]
+) -> None:
+    """A learner who skips every exercise still saves, and goes on from, the lesson's scenes."""
+    env = {"STAC_API_URL": api_url, "IPYTHONDIR": os.environ["IPYTHONDIR"]}
+    printed = ""
+    for name in ("02-search-items", "03-inspect-metadata", "04-access-assets",
+                 "05-clip-compute-save"):  # fmt: skip
+        printed += printed_text(execute(editions / "learner" / f"{name}.ipynb", tmp_path, env))
+    assert "repeating episode 2's search" not in printed, "episode 2 saved the wrong scenes"
+    saved = ItemCollection.from_file(str(tmp_path / "search_results.json"))
+    expected = ItemCollection.from_file(str(lesson_run["folder"] / "search_results.json"))
+    assert [item.id for item in saved] == [item.id for item in expected]
