@@ -335,3 +335,10 @@ def test_the_winter_exercise_agrees_on_water_across_the_baseline_change(
     assert {("03.00", False), ("04.00", False), ("04.00", True)} <= states
     assert all(0 < water < 0.08 for water in waters), waters
     assert max(waters) - min(waters) < 0.02, "one surface, one reflectance, whatever the baseline"
+
+
+def test_the_collection_size_exercise_counts_every_item(
+    executed: dict[str, Any], catalog_items: list[Item]
+) -> None:
+    expected = sum(1 for item in catalog_items if item["collection"] == "sentinel-2-l2a")
+    assert f"\n{expected} scenes\n" in "\n" + printed_text(executed["01"])
