@@ -34,8 +34,9 @@ from typing import Any
 import nbformat
 import pytest
 
-from helpers.checkpoints import SEARCH_RESULTS, ensure_search_results
+from helpers.checkpoints import LESSON_COLLECTION, SEARCH_RESULTS, ensure_search_results
 from helpers.offline import OfflineServer, ensure_catalog
+from helpers.offline.collection1 import COLLECTION_ID as COLLECTION_1_ID
 from helpers.offline.process import CATALOG_ENV
 from tools.notebooks import NOTEBOOK_FOLDER, lesson_notebooks
 from tools.offline_kernels import ipython_dir_with_startup, offline_environment
@@ -43,8 +44,8 @@ from tools.offline_kernels import ipython_dir_with_startup, offline_environment
 REPOSITORY = Path(__file__).resolve().parent
 LIVE = os.environ.get("LESSON_LIVE") == "1"
 LIVE_API_URL = "https://earth-search.aws.element84.com/v1"
-DEFAULT_COLLECTION = "sentinel-2-l2a"
-COLLECTION_1 = "sentinel-2-c1-l2a"
+DEFAULT_COLLECTION = LESSON_COLLECTION
+COLLECTION_1 = COLLECTION_1_ID
 _server: OfflineServer | None = None
 
 
@@ -93,7 +94,7 @@ def _is_notebook_cell(item: pytest.Item) -> bool:
 #: Test files that read nbval's run (``lesson_run``): they share the notebooks' worker. A file
 #: missing here still passes, on another worker that then runs the lesson again itself.
 READERS_OF_THE_LESSON_RUN = ("tests/test_editions.py", "tests/test_notebook_results.py")
-COLLECTION_1_PARAMETER = "[sentinel-2-c1-l2a]"
+COLLECTION_1_PARAMETER = f"[{COLLECTION_1}]"  # test_science.py's ids
 
 
 def work_unit(nodeid: str) -> str:

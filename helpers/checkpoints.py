@@ -25,11 +25,13 @@ SEARCH_RESULTS = Path("search_results.json")
 LESSON_POINT = Point(4.90, 52.37)
 #: The lesson's default collection; notebooks choose theirs with ``collection_id``.
 LESSON_COLLECTION = "sentinel-2-l2a"
+LESSON_YEAR = 2021
+LESSON_MAX_CLOUD_COVER = 5
 LESSON_SEARCH = {
     "collections": [LESSON_COLLECTION],
     "bbox": LESSON_POINT.buffer(0.05).bounds,
-    "datetime": "2021-01-01/2021-12-31",
-    "query": ["eo:cloud_cover<5"],
+    "datetime": f"{LESSON_YEAR}-01-01/{LESSON_YEAR}-12-31",
+    "query": [f"eo:cloud_cover<{LESSON_MAX_CLOUD_COVER}"],
 }
 
 
@@ -65,9 +67,13 @@ def _why_not_reusable(path: Path, api_url: str, collection: str) -> str | None:
             return f"was saved from {where}, not through {api_url}"
     area = box(*LESSON_SEARCH["bbox"])
     for item in items:
-        clear = item.properties.get("eo:cloud_cover", 100) < 5
-        if item.datetime.year != 2021 or not clear or not shape(item.geometry).intersects(area):
-            return f"holds {item.id}, which is not in episode 2's search (2021, under 5 % cloud)"
+        clear = item.properties.get("eo:cloud_cover", 100) < LESSON_MAX_CLOUD_COVER
+        in_year = item.datetime.year == LESSON_YEAR
+        if not (in_year and clear and shape(item.geometry).intersects(area)):
+            return (
+                f"holds {item.id}, which is not in episode 2's search ({LESSON_YEAR}, "
+                f"under {LESSON_MAX_CLOUD_COVER} % cloud)"
+            )
     return None
 
 

@@ -14,7 +14,7 @@ import pytest
 from pystac import ItemCollection
 from pystac_client import Client
 
-from helpers.checkpoints import LESSON_SEARCH, ensure_search_results
+from helpers.checkpoints import LESSON_COLLECTION, LESSON_POINT, ensure_search_results
 
 
 @pytest.fixture
@@ -66,9 +66,7 @@ def test_scenes_of_another_search_are_replaced_by_the_lessons(
     """What a learner saved who skipped the exercise: the ten newest scenes at the point."""
     lesson_ids = [item.id for item in ItemCollection.from_file(str(checkpoint))]
     point_search = Client.open(api_url).search(
-        collections=LESSON_SEARCH["collections"],
-        intersects={"type": "Point", "coordinates": [4.90, 52.37]},
-        max_items=10,
+        collections=[LESSON_COLLECTION], intersects=LESSON_POINT, max_items=10
     )
     wrong = point_search.item_collection()
     assert {item.datetime.year for item in wrong} != {2021}, "the newest scenes are not of 2021"

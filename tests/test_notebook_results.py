@@ -19,6 +19,7 @@ from rasterio.windows import from_bounds
 from rio_cogeo.cogeo import cog_validate
 from shapely.geometry import Point, box, shape
 
+from helpers.checkpoints import LESSON_COLLECTION
 from tools.notebooks import printed_text
 
 LESSON_BOX = (627000, 5802000, 631000, 5806000)
@@ -340,5 +341,5 @@ def test_the_winter_exercise_agrees_on_water_across_the_baseline_change(
 def test_the_collection_size_exercise_counts_every_item(
     executed: dict[str, Any], catalog_items: list[Item]
 ) -> None:
-    expected = sum(1 for item in catalog_items if item["collection"] == "sentinel-2-l2a")
+    expected = sum(1 for item in catalog_items if item["collection"] == LESSON_COLLECTION)
     assert f"\n{expected} scenes\n" in "\n" + printed_text(executed["01"])
