@@ -14,7 +14,7 @@ import nbformat
 import pytest
 from pystac import ItemCollection
 
-from tools.build_editions import SOLUTION_PROMPT, fill_solutions, learner_edition
+from tools.build_editions import SOLUTION_PROMPT, fill_solutions, learner_edition, typed_lines
 from tools.notebooks import lesson_notebooks, printed_text
 from tools.offline_kernels import execute
 
@@ -69,17 +69,47 @@ def test_learner_edition_has_no_solution_code_and_no_outputs(editions: Path, nam
 
 
 @pytest.mark.parametrize("name", SOURCES)
-def test_live_coding_edition_keeps_text_and_imports_only(editions: Path, name: str) -> None:
+def test_live_coding_edition_keeps_text_and_pre_filled_cells_only(
+    editions: Path, name: str
+) -> None:
     source, live = SOURCES[name], _read(editions, "live-coding", name)
     code = [cell for cell in live.cells if cell.cell_type == "code"]
-    source_code = [cell for cell in source.cells if cell.cell_type == "code"]
-    assert code[0].source == source_code[0].source, "the imports cell stays"
+    source_code = {cell.id: cell for cell in source.cells if cell.cell_type == "code"}
     exercise_ids = {cell.id for cell in _solutions(source)}
-    for cell in code[1:]:
-        expected = SOLUTION_PROMPT.strip() if cell.id in exercise_ids else ""
-        assert cell.source.strip() == expected
+    kept = [cell for cell in code if set(cell.metadata.get("tags", [])) & {"prefilled", "imports"}]
+    assert kept[0].source.startswith("# Pre-filled lesson setup"), "the setup cell stays"
+    assert "imports" in kept[1].metadata["tags"], "the imports cell stays"
+    for cell in code:
+        if cell in kept:
+            assert cell.source == source_code[cell.id].source
+            assert cell.outputs == []
+        else:
+            expected = SOLUTION_PROMPT.strip() if cell.id in exercise_ids else ""
+            assert cell.source.strip() == expected
     markdown = [cell.source for cell in source.cells if cell.cell_type == "markdown"]
     assert [cell.source for cell in live.cells if cell.cell_type == "markdown"] == markdown
+
+
+def test_typed_lines_count_what_the_live_coding_edition_empties(editions: Path) -> None:
+    """Counted independently: source lines of the cells the edition empties, minus solutions."""
+    for name, source in SOURCES.items():
+        live = {cell.id: cell for cell in _read(editions, "live-coding", name).cells}
+        solutions = {cell.id for cell in _solutions(source)}
+        emptied = [
+            cell
+            for cell in source.cells
+            if cell.cell_type == "code"
+            and cell.id not in solutions
+            and live[cell.id].source != cell.source
+        ]
+        code_lines = [
+            line
+            for cell in emptied
+            for line in cell.source.splitlines()
+            if line.strip() and not line.lstrip().startswith("#")
+        ]
+        assert typed_lines(source) == len(code_lines), name
+        assert not [line for line in code_lines if "helpers" in line], "lesson-only names typed"
 
 
 def _sanitizer() -> list[tuple[re.Pattern[str], str]]:

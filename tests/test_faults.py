@@ -2,7 +2,8 @@
 
 Each test asserts the outcome: the right data after recovery, or a clear error within a
 bounded time. pystac-client uses ``helpers.network.retrying_io()``, GDAL the settings of
-``helpers.gdal.configure()``, as in the notebooks.
+``helpers.gdal.configure()``: the policies of the notebooks' setup cell
+(``tests/test_notebook_structure.py`` keeps them equal).
 """
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ from shapely.geometry import Point
 from helpers.checks import LessonInputError, check_water_reflectance
 from helpers.friendly import explain
 from helpers.network import retrying_io
+from tools.build_editions import typed_lines
 from tools.notebooks import SETUP_NOTEBOOK, lesson_notebooks
 
 REPOSITORY = Path(__file__).resolve().parents[1]
@@ -58,14 +59,42 @@ def test_built_paths_are_what_the_tools_write() -> None:
     assert "build/site/index.html" in GUIDE
 
 
-def test_timings_match_the_notebooks() -> None:
+def _minutes(text: str) -> int:
+    hours, minutes = re.fullmatch(r"(\d+) h\s+(\d+) min", text).groups()
+    return 60 * int(hours) + int(minutes)
+
+
+def test_timings_and_typed_lines_match_the_notebooks() -> None:
+    total = 0
     for path in lesson_notebooks():
-        opening = nbformat.read(path, as_version=4).cells[0].source
+        notebook = nbformat.read(path, as_version=4)
         teaching, exercises = re.search(
-            r"teaching (\d+) min, exercises (\d+) min", opening
+            r"teaching (\d+) min, exercises (\d+) min", notebook.cells[0].source
         ).groups()
         row = next(line for line in GUIDE.splitlines() if f"`notebooks/{path.name}`" in line)
-        assert f"| {teaching} min | {exercises} min |" in row, row
+        assert f"| {teaching} min | {exercises} min | {typed_lines(notebook)} |" in row, row
+        if "optional" not in row:
+            total += int(teaching) + int(exercises)
+    setup_row = next(line for line in GUIDE.splitlines() if "`notebooks/00-setup.ipynb`" in line)
+    setup = int(re.search(r"\| (\d+) min \| 0 min \|", setup_row).group(1))
+    stated = re.search(
+        r"Five episodes and a setup check, (\d+ h\s+\d+ min) with the exercises \(setup (\d+) "
+        r"min, episodes 1-5 (\d+ h\s+\d+ min)\)",
+        GUIDE,
+    )
+    assert stated, "the guide states the total time"
+    assert _minutes(stated.group(3)) == total
+    assert int(stated.group(2)) == setup
+    assert _minutes(stated.group(1)) == total + setup
+    readme = (REPOSITORY / "README.md").read_text()
+    stated_in_readme = re.search(r"Five episodes, (\d+ h\s+\d+ min) with the exercises", readme)
+    assert stated_in_readme and _minutes(stated_in_readme.group(1)) == total
+    numbered = [
+        re.search(r"\*Episode (\d) of (\d) of", nbformat.read(path, as_version=4).cells[0].source)
+        for path in lesson_notebooks()
+    ]
+    counts = {int(match.group(2)) for match in numbered if match}
+    assert counts == {len([match for match in numbered if match])} == {5}, "Five episodes"
 
 
 @pytest.fixture(scope="module")

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import ast
+import os
 import re
 
 import nbformat
 import pytest
+from urllib3 import Retry
 
+from helpers.gdal import SETTINGS
+from helpers.network import retry_policy
 from tools.notebooks import lesson_notebooks
 
 API_LINE = 'api_url = os.environ.get("STAC_API_URL", "https://earth-search.aws.element84.com/v1")'
@@ -17,6 +21,9 @@ NOTEBOOKS = lesson_notebooks()
 MAX_CELL_LINES = 15
 #: The imports cell lists one import per line (ruff's isort style), so it may run longer.
 MAX_IMPORT_LINES = 18
+#: The pre-filled setup cell holds the lesson's plumbing, so it may run longer still.
+MAX_SETUP_LINES = 35
+SETUP_SOURCE_NOTEBOOK = nbformat.read(NOTEBOOKS[0], as_version=4)
 
 
 def test_the_sequence_is_complete() -> None:
@@ -51,19 +58,44 @@ def test_fixed_closing(notebook: nbformat.NotebookNode) -> None:
     assert "## Key points" in closing and "## What's next" in closing
 
 
-def test_one_imports_cell_first(notebook: nbformat.NotebookNode) -> None:
-    code_cells = _code(notebook)
-    first = ast.parse(code_cells[0].source)
-    assert all(isinstance(node, ast.Import | ast.ImportFrom) for node in first.body)
-    for cell in code_cells[1:]:
+def _tags(cell: nbformat.NotebookNode) -> list[str]:
+    return cell.metadata.get("tags", [])
+
+
+def test_the_same_pre_filled_setup_cell_opens_every_episode(
+    notebook: nbformat.NotebookNode,
+) -> None:
+    setup = _code(notebook)[0]
+    assert {"prefilled", "lesson-setup"} <= set(_tags(setup))
+    assert setup.source == _code(SETUP_SOURCE_NOTEBOOK)[0].source, "identical in every episode"
+    assert len(setup.source.splitlines()) <= MAX_SETUP_LINES
+
+
+def test_imports_cell_second_and_imports_nowhere_else(notebook: nbformat.NotebookNode) -> None:
+    _setup, imports, *others = _code(notebook)
+    assert "imports" in _tags(imports)
+    assert all(
+        isinstance(node, ast.Import | ast.ImportFrom) for node in ast.parse(imports.source).body
+    )
+    assert len(imports.source.splitlines()) <= MAX_IMPORT_LINES, imports.source
+    for cell in others:
+        if "prefilled" in _tags(cell):
+            continue  # a pre-filled cell imports the lesson's helper it uses
         tree = ast.parse(cell.source)
         assert not any(isinstance(node, ast.Import | ast.ImportFrom) for node in ast.walk(tree))
 
 
+def test_lesson_names_only_in_marked_pre_filled_cells(notebook: nbformat.NotebookNode) -> None:
+    """What learners type is plain library code: the lesson's own helpers stay in marked cells."""
+    for cell in _code(notebook):
+        prefilled = "prefilled" in _tags(cell)
+        assert cell.source.startswith("# Pre-filled") == prefilled, cell.source[:80]
+        if not prefilled:
+            assert "helpers" not in cell.source, cell.source
+
+
 def test_short_cells(notebook: nbformat.NotebookNode) -> None:
-    imports, *others = _code(notebook)
-    assert len(imports.source.splitlines()) <= MAX_IMPORT_LINES, imports.source
-    for cell in others:
+    for cell in _code(notebook)[2:]:
         assert len(cell.source.splitlines()) <= MAX_CELL_LINES, cell.source
 
 
@@ -98,3 +130,34 @@ def test_stored_outputs_come_from_one_clean_run(notebook: nbformat.NotebookNode)
         assert not [out for out in cell.outputs if out.output_type == "error"]
         for out in cell.outputs:
             assert out.get("name") != "stderr", f"warning or error text stored: {out.get('text')}"
+
+
+def test_setup_cell_sets_the_policies_the_fault_tests_check(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The fault tests use helpers.network and helpers.gdal: the setup cell must equal them."""
+    for setting in SETTINGS:
+        monkeypatch.delenv(setting.name, raising=False)
+    monkeypatch.delenv("STAC_API_URL", raising=False)
+    monkeypatch.delenv("STAC_COLLECTION", raising=False)
+    namespace: dict[str, object] = {}
+    exec(_code(SETUP_SOURCE_NOTEBOOK)[0].source, namespace)
+    assert "| collection: sentinel-2-l2a" in capsys.readouterr().out
+    assert namespace["gdal_options"] == {setting.name: setting.value for setting in SETTINGS}
+    assert {setting.name: os.environ[setting.name] for setting in SETTINGS} == namespace[
+        "gdal_options"
+    ]
+    ours, lessons = namespace["retries"], retry_policy()
+    assert isinstance(ours, Retry)
+    for attribute in ("total", "connect", "read", "status", "backoff_factor", "allowed_methods",
+                      "raise_on_status", "respect_retry_after_header"):  # fmt: skip
+        assert getattr(ours, attribute) == getattr(lessons, attribute), attribute
+    assert set(ours.status_forcelist) == set(lessons.status_forcelist)
+    adapter = namespace["stac_io"].session.get_adapter("https://example.org")
+    assert adapter.max_retries is ours
+
+
+def test_a_value_set_before_jupyter_started_wins(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GDAL_HTTP_TIMEOUT", "5")
+    exec(_code(SETUP_SOURCE_NOTEBOOK)[0].source, {})
+    assert os.environ["GDAL_HTTP_TIMEOUT"] == "5"

@@ -3,8 +3,11 @@
     python -m tools.build_editions [--output build/editions]
 
 - ``learner/``: outputs cleared; each exercise solution replaced by an empty cell with a prompt.
-- ``live-coding/``: the text and the exercise prompts; code cells empty except the imports
-  cell, so learners type along with the instructor.
+- ``live-coding/``: the text and the exercise prompts; code cells empty except the pre-filled
+  ones (tag ``prefilled``: the lesson setup, checkpoints, checks, widgets) and the imports cell
+  (tag ``imports``), so learners type along with the instructor what they will reuse.
+
+``typed_lines`` counts what a live-coder types in an episode (the instructor guide reports it).
 
 Cell ids are kept, so a solution can be matched back to its source cell. The editions are
 built, never edited by hand, and not committed (build/ is ignored).
@@ -23,12 +26,19 @@ import nbformat
 from tools.notebooks import REPOSITORY, SETUP_NOTEBOOK, lesson_notebooks
 
 SOLUTION_TAG = "solution"
+#: Cells every edition keeps as they are: learners run them, nobody types them.
+KEPT_TAGS = {"prefilled", "imports"}
 SOLUTION_PROMPT = "# Exercise: write your solution here\n"
 LIVE_CODING_PROMPT = ""
 
 
 def _is_solution(cell: nbformat.NotebookNode) -> bool:
     return cell.cell_type == "code" and SOLUTION_TAG in cell.metadata.get("tags", [])
+
+
+def is_kept(cell: nbformat.NotebookNode) -> bool:
+    """Whether ``cell`` is kept as it is in every edition (pre-filled cells, imports)."""
+    return cell.cell_type == "code" and bool(KEPT_TAGS & set(cell.metadata.get("tags", [])))
 
 
 def _clear(cell: nbformat.NotebookNode, source: str) -> None:
@@ -55,11 +65,10 @@ def learner_edition(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 
 def live_coding_edition(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Markdown and exercise prompts only; code cells empty except the imports cell."""
+    """Markdown and exercise prompts only; code cells empty except the pre-filled ones."""
     edition = learner_edition(notebook)
-    first_code = next(cell for cell in edition.cells if cell.cell_type == "code")
     for cell in edition.cells:
-        if cell.cell_type == "code" and cell is not first_code:
+        if cell.cell_type == "code" and not is_kept(cell):
             exercise = "exercise" in cell.metadata.get("tags", [])
             _clear(cell, SOLUTION_PROMPT if exercise else LIVE_CODING_PROMPT)
             if exercise:
@@ -79,6 +88,18 @@ def fill_solutions(
             filled.cells[index].outputs = []
             filled.cells[index].execution_count = None
     return filled
+
+
+def typed_lines(notebook: nbformat.NotebookNode) -> int:
+    """Lines of code a live-coder types: the cells the live-coding edition empties, without
+    exercise solutions (learners write those), blank lines and comment-only lines."""
+    return sum(
+        1
+        for cell in notebook.cells
+        if cell.cell_type == "code" and not is_kept(cell) and not _is_solution(cell)
+        for line in cell.source.splitlines()
+        if line.strip() and not line.strip().startswith("#")
+    )
 
 
 EDITIONS = {"learner": learner_edition, "live-coding": live_coding_edition}
