@@ -296,9 +296,10 @@ def test_notebook_shows_one_line_instead_of_a_traceback(tmp_path: Path, api_url:
     assert not [out for out in notebook.cells[1].outputs if out.output_type == "error"]
 
 
-def test_setup_cell_says_in_one_line_how_to_switch_offline(tmp_path: Path) -> None:
+def test_opening_the_client_says_in_one_line_how_to_switch_offline(tmp_path: Path) -> None:
     notebook = nbformat.read(NOTEBOOK_FOLDER / "02-search-items.ipynb", as_version=4)
-    code = [cell for cell in notebook.cells if cell.cell_type == "code"][:2]  # imports, setup
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"][:3]  # setup, imports, open
+    assert "Client.open(" in code[2].source
     runnable = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c.source) for c in code])
     runner = NotebookClient(
         runnable,
@@ -309,6 +310,6 @@ def test_setup_cell_says_in_one_line_how_to_switch_offline(tmp_path: Path) -> No
     env = {**os.environ, "STAC_API_URL": "http://127.0.0.1:9/v1"}  # nothing listens there
     with pytest.raises(CellExecutionError):
         runner.execute(env=env)
-    printed = "".join(out.get("text", "") for out in runnable.cells[1].outputs).splitlines()
+    printed = "".join(out.get("text", "") for out in runnable.cells[2].outputs).splitlines()
     assert len(printed) == 2 and printed[1].startswith("-> Cannot reach http://127.0.0.1:9/v1")
     assert "make lab" in printed[1]
