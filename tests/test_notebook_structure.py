@@ -92,6 +92,19 @@ def test_lesson_names_only_in_marked_pre_filled_cells(notebook: nbformat.Noteboo
         assert cell.source.startswith("# Pre-filled") == prefilled, cell.source[:80]
         if not prefilled:
             assert "helpers" not in cell.source, cell.source
+    lesson_names = {"helpers"} | {
+        alias.asname or alias.name
+        for cell in _code(notebook)
+        for node in ast.walk(ast.parse(cell.source))
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("helpers")
+        for alias in node.names
+    }
+    for cell in _code(notebook):
+        if "prefilled" not in _tags(cell):
+            used = {
+                node.id for node in ast.walk(ast.parse(cell.source)) if isinstance(node, ast.Name)
+            }
+            assert not used & lesson_names, cell.source
 
 
 def test_short_cells(notebook: nbformat.NotebookNode) -> None:
