@@ -13,8 +13,8 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .offline.process import DEFAULT_PORT
-from .offline.sentinel2 import ASSET_FILES
+from .earth_search import ASSET_FILES
+from .offline_address import DEFAULT_API_URL
 from .saving import OutputPathError
 
 #: Earth Search v0 asset keys were the file names (B04, SCL, TCI...); v1 keys are names.
@@ -52,7 +52,7 @@ LESSON_NAMES = (
 )
 OFFLINE_COMMAND = (
     "To work offline, stop JupyterLab and run `make lab` in the lesson folder (it starts the "
-    f"offline catalog on http://127.0.0.1:{DEFAULT_PORT}/v1 and sets STAC_API_URL)."
+    f"offline catalog on {DEFAULT_API_URL} and sets STAC_API_URL)."
 )
 
 Explainer = Callable[[BaseException, Mapping[str, Any]], str | None]

@@ -21,14 +21,15 @@ import requests
 from packaging.requirements import Requirement
 
 from . import gdal
+from .earth_search import LIVE_API_URL as LIVE_URL
 from .offline.catalog import catalog_is_current
-from .offline.process import DEFAULT_PORT, default_catalog_folder
+from .offline.process import default_catalog_folder
+from .offline_address import DEFAULT_API_URL
 
-LIVE_URL = "https://earth-search.aws.element84.com/v1"
 DISTRIBUTION = "access-satellite-imagery-lesson"
 OFFLINE_HINT = (
     f"start the offline catalog with `make lab` (or `python -m helpers.offline serve` and "
-    f"STAC_API_URL=http://127.0.0.1:{DEFAULT_PORT}/v1)"
+    f"STAC_API_URL={DEFAULT_API_URL})"
 )
 
 

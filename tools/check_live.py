@@ -11,7 +11,9 @@ import sys
 
 import requests
 
-LIVE_URL = "https://earth-search.aws.element84.com/v1"
+from helpers.earth_search import LIVE_API_URL
+
+LIVE_URL = LIVE_API_URL
 
 
 def main(url: str = LIVE_URL) -> int:

@@ -28,9 +28,10 @@ from rasterio.windows import from_bounds
 from shapely.geometry import Point
 
 from helpers.checks import water_reflectance
+from helpers.earth_search import LIVE_API_URL
 from helpers.reflectance import rule_scale_and_offset
 
-LIVE_URL = "https://earth-search.aws.element84.com/v1"
+LIVE_URL = LIVE_API_URL
 COLLECTIONS = ("sentinel-2-l2a", "sentinel-2-c1-l2a")
 AMSTERDAM = Point(4.90, 52.37)
 CLIP_BOX = (627000, 5802000, 631000, 5806000)  # episode 5, EPSG:32631

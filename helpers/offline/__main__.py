@@ -18,9 +18,8 @@ import threading
 from pathlib import Path
 
 from ..errors import LessonError
+from ..offline_address import DEFAULT_PORT, LOOPBACK
 from .process import (
-    DEFAULT_PORT,
-    LOOPBACK,
     READY_PREFIX,
     bind_socket,
     default_catalog_folder,

@@ -38,12 +38,13 @@ from rasterio.warp import transform_bounds
 from rasterio.windows import Window, from_bounds
 from shapely.geometry import box, mapping, shape
 
+from ..earth_search import LIVE_API_URL
 from ..errors import LessonError
 from .assets import COG_BLOCKSIZE, atomic_path
 from .catalog import CATALOG_FILE, MARKER_FILE, item_folder_of, write_json
 
 MANIFEST_FILE = "mirror-manifest.json"
-LESSON_API = "https://earth-search.aws.element84.com/v1"
+LESSON_API = LIVE_API_URL
 #: The lesson's defaults: an area holding episodes 2-5's point buffer and episode 6's box,
 #: the dates of episodes 2, 5 and 6, and the cloud limit of episode 6 (episode 2's is lower).
 LESSON_BBOX = (4.84, 52.32, 4.96, 52.42)

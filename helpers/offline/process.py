@@ -19,8 +19,6 @@ import requests
 from ..errors import OfflineServerError
 from .catalog import catalog_is_current, generate
 
-DEFAULT_PORT = 8765
-LOOPBACK = "127.0.0.1"
 READY_PREFIX = "Offline Earth Search running at "
 #: Environment variable that overrides where the generated catalog lives.
 CATALOG_ENV = "OFFLINE_CATALOG_DIR"

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from .. import earth_search
+
 COLLECTION_ID = "sentinel-2-l2a"
 COG_MEDIA_TYPE = "image/tiff; application=geotiff; profile=cloud-optimized"
 
@@ -135,14 +137,8 @@ AUXILIARY_BY_KEY = {raster.key: raster for raster in AUXILIARY_RASTERS}
 AUXILIARY_RESOLUTION = 20
 
 #: Asset key -> file name of every asset an item carries.
-ASSET_FILES: dict[str, str] = {
-    **{band.key: f"{band.file_stem}.tif" for band in BANDS},
-    **{raster.key: f"{raster.file_stem}.tif" for raster in AUXILIARY_RASTERS},
-    "visual": "TCI.tif",
-    "thumbnail": "thumbnail.jpg",
-    "granule_metadata": "granule_metadata.xml",
-    "tileinfo_metadata": "tileinfo_metadata.json",
-}
+#: Asset keys and file names, shared with the lesson's messages (``helpers.earth_search``).
+ASSET_FILES = earth_search.ASSET_FILES
 
 
 def processing_baseline(day: date) -> str:
