@@ -1,11 +1,15 @@
-"""Save outputs safely: all or nothing, never over a file by accident.
+"""Write files all or nothing: the one place the lesson's machinery does it.
 
-    with atomic_output("ndvi.tif", overwrite=True) as path:
-        ndvi.rio.to_raster(path, driver="COG")
+    with atomic_output("search_results.json", overwrite=True) as path:
+        items.save_object(path)
 
-The library call writes to a temporary file next to the target; only when it finishes
+The writer writes to a hidden temporary file next to the target (``.<name>.<random>.partial``
+plus the target's suffix, so libraries still recognise the format); only when it finishes
 without error is the file renamed to its final name. A crash or an error half-way leaves the
-previous file as it was and no partial file behind.
+previous file as it was and no partial file under the final name. ``atomic_path`` is that
+primitive (the offline server's pixels, the mirror, the catalog use it); ``atomic_output`` adds
+the checks a learner-facing save needs (no accidental overwrite, a folder that exists and is
+writable), each with a message that says what to do.
 """
 
 from __future__ import annotations
@@ -18,9 +22,41 @@ from pathlib import Path
 
 from .errors import LessonError
 
+#: What every temporary file's name holds, so a later run can find and delete leftovers.
+PARTIAL_MARK = ".partial"
+
 
 class OutputPathError(LessonError, OSError):
     """An output file cannot be written where the learner asked."""
+
+
+def leftovers(folder: Path, name: str = "*") -> list[Path]:
+    """Temporary files that a killed writer left in ``folder`` (for ``name``, or any)."""
+    return sorted(folder.glob(f".{name}.*{PARTIAL_MARK}*"))
+
+
+@contextmanager
+def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
+    """Yield a temporary path next to ``target``; rename it to ``target`` only on success.
+
+    The folder is created if needed. The temporary file does not exist yet when the block
+    starts (GDAL and other libraries want to create their files themselves).
+    """
+    final = Path(target)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(
+        prefix=f".{final.name}.", suffix=PARTIAL_MARK + final.suffix, dir=final.parent
+    )
+    os.close(handle)
+    temporary = Path(name)
+    temporary.unlink()
+    try:
+        yield temporary
+        if not temporary.exists():
+            raise OutputPathError(f"Nothing was written for {final}: the save step made no file.")
+        os.replace(temporary, final)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 @contextmanager
@@ -46,16 +82,7 @@ def atomic_output(target: str | os.PathLike[str], overwrite: bool = False) -> It
             f"Cannot save {final}: the folder {folder.resolve()} is not writable. Save in your "
             "own folder, for example next to the notebook."
         )
-    for leftover in folder.glob(f".{final.name}.*{final.suffix}"):
+    for leftover in leftovers(folder, final.name):
         leftover.unlink(missing_ok=True)  # from a save that crashed before it could clean up
-    handle, temporary = tempfile.mkstemp(prefix=f".{final.name}.", suffix=final.suffix, dir=folder)
-    os.close(handle)
-    os.unlink(temporary)  # libraries such as GDAL want to create the file themselves
-    try:
-        yield temporary
-        if not os.path.exists(temporary):
-            raise OutputPathError(f"Nothing was written for {final}: the save step made no file.")
-        os.replace(temporary, final)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
+    with atomic_path(final) as temporary:
+        yield str(temporary)

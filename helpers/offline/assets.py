@@ -7,16 +7,15 @@ reader never sees half a file, and an interrupted run leaves no partial file beh
 from __future__ import annotations
 
 import json
-import os
-import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import rasterio
 from PIL import Image
 
+from ..saving import atomic_path
 from . import collection1 as c1
 from . import scenes
 from . import sentinel2 as s2
@@ -27,20 +26,32 @@ COG_BLOCKSIZE = 256
 THUMBNAIL_SIZE = 256
 
 
-@contextmanager
-def atomic_path(target: Path) -> Iterator[Path]:
-    """Yield a temporary path next to ``target``; rename it to ``target`` only on success."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(
-        prefix=f".{target.name}.", suffix=".partial", dir=target.parent
-    )
-    os.close(handle)
-    temporary_path = Path(temporary)
-    try:
-        yield temporary_path
-        os.replace(temporary_path, target)
-    finally:
-        temporary_path.unlink(missing_ok=True)
+def cog_profile(
+    width: int,
+    height: int,
+    count: int,
+    dtype: str,
+    crs: Any,
+    transform: Any,
+    nodata: float | None,
+    overview_resampling: str = "average",
+) -> dict[str, Any]:
+    """The lesson's COG layout: 256-pixel tiles, deflate (with the predictor for the dtype)."""
+    return {
+        "driver": "COG",
+        "width": width,
+        "height": height,
+        "count": count,
+        "dtype": dtype,
+        "crs": crs,
+        "transform": transform,
+        "nodata": nodata,
+        "compress": "deflate",
+        "predictor": 2 if np.issubdtype(np.dtype(dtype), np.integer) else 3,
+        "blocksize": COG_BLOCKSIZE,
+        "overview_resampling": overview_resampling,
+        "BIGTIFF": "NO",
+    }
 
 
 def write_cog(
@@ -56,21 +67,10 @@ def write_cog(
     """
     layers = pixels if pixels.ndim == 3 else pixels[np.newaxis]
     place = acquisition.place
-    profile = {
-        "driver": "COG",
-        "width": layers.shape[2],
-        "height": layers.shape[1],
-        "count": layers.shape[0],
-        "dtype": layers.dtype.name,
-        "crs": f"EPSG:{place.epsg}",
-        "transform": place.transform(resolution),
-        "nodata": 0,
-        "compress": "deflate",
-        "predictor": 2,
-        "blocksize": COG_BLOCKSIZE,
-        "overview_resampling": overview_resampling,
-        "BIGTIFF": "NO",
-    }
+    profile = cog_profile(
+        layers.shape[2], layers.shape[1], layers.shape[0], layers.dtype.name,
+        f"EPSG:{place.epsg}", place.transform(resolution), 0, overview_resampling,
+    )  # fmt: skip
     with atomic_path(target) as temporary, rasterio.open(temporary, "w", **profile) as dst:
         dst.write(layers)
 

@@ -24,11 +24,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from ..saving import atomic_path
 from . import collection1 as c1
 from . import scenes
 from . import sentinel2 as s2
 from .acquisitions import FIRST_DAY, LAST_DAY, Acquisition, all_acquisitions
-from .assets import atomic_path
 from .geography import PLACES
 
 #: Bump when the synthetic data changes, so old catalogs are regenerated.

@@ -40,7 +40,8 @@ from shapely.geometry import box, mapping, shape
 
 from ..earth_search import LIVE_API_URL
 from ..errors import LessonError
-from .assets import COG_BLOCKSIZE, atomic_path
+from ..saving import atomic_path, leftovers
+from .assets import cog_profile
 from .catalog import CATALOG_FILE, MARKER_FILE, item_folder_of, write_json
 
 MANIFEST_FILE = "mirror-manifest.json"
@@ -219,21 +220,11 @@ def _clip(source: str, target: Path, bbox: tuple[float, ...]) -> dict[str, Any]:
         window = _window(bbox, dataset.crs, dataset.transform, dataset.width, dataset.height)
         pixels = dataset.read(window=window)
         classes = dataset.count == 1 and dataset.dtypes[0] == "uint8"
-        profile = {
-            "driver": "COG",
-            "width": pixels.shape[2],
-            "height": pixels.shape[1],
-            "count": dataset.count,
-            "dtype": dataset.dtypes[0],
-            "crs": dataset.crs,
-            "transform": dataset.window_transform(window),
-            "nodata": dataset.nodata,
-            "compress": "deflate",
-            "predictor": 2 if np.issubdtype(pixels.dtype, np.integer) else 3,
-            "blocksize": COG_BLOCKSIZE,
-            "overview_resampling": "nearest" if classes else "average",
-            "BIGTIFF": "NO",
-        }
+        profile = cog_profile(
+            pixels.shape[2], pixels.shape[1], dataset.count, dataset.dtypes[0], dataset.crs,
+            dataset.window_transform(window), dataset.nodata,
+            "nearest" if classes else "average",
+        )  # fmt: skip
         descriptions = dataset.descriptions
     with atomic_path(target) as temporary, rasterio.open(temporary, "w", **profile) as output:
         output.write(pixels)
@@ -415,8 +406,9 @@ def mirror(
     if dry_run:
         return report
     folder.mkdir(parents=True, exist_ok=True)
-    for leftover in folder.rglob(".*.partial"):  # from a mirror that was killed mid-file
-        leftover.unlink()
+    for subfolder in [folder, *[path for path in folder.rglob("*") if path.is_dir()]]:
+        for leftover in leftovers(subfolder):  # from a mirror that was killed mid-file
+            leftover.unlink()
     manifest = Manifest(folder)
     mirrored = manifest.data.setdefault("collection", request.collection)
     if mirrored != request.collection:
