@@ -26,8 +26,10 @@ import copy
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -257,9 +259,10 @@ def catalog_folder_path() -> Path:
 @pytest.fixture(scope="session")
 def catalog_items(catalog_folder_path: Path) -> list[dict[str, Any]]:
     """Every item document, read straight from the files (not through the API)."""
+    # Sorted, so that a test's items[k] is the same item on every filesystem.
     items = [
         json.loads(path.read_text())
-        for path in catalog_folder_path.glob("sentinel-s2-l2a-cogs/**/S2*_L2A.json")
+        for path in sorted(catalog_folder_path.glob("sentinel-s2-l2a-cogs/**/S2*_L2A.json"))
     ]
     assert items, f"no item files under {catalog_folder_path}"
     return items
@@ -268,6 +271,28 @@ def catalog_items(catalog_folder_path: Path) -> list[dict[str, Any]]:
 @pytest.fixture(scope="session")
 def session_server(catalog_folder_path: Path) -> OfflineServer:
     return offline_server()
+
+
+#: The files a generated catalog makes on request: a private copy leaves them out.
+ASSET_FILE_PATTERNS = ("*.tif", "*.jpg", "*.xml", "tileinfo_metadata.json", ".*.partial*")
+
+
+@pytest.fixture(scope="module")
+def private_server(
+    catalog_folder_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[OfflineServer]:
+    """A server of a test module's own, for tests that delete its files or reset its counters.
+
+    It serves a copy of the catalog's metadata; its pixel files are made on first request,
+    as in a freshly generated catalog, so the session's server is never disturbed.
+    """
+    folder = tmp_path_factory.mktemp("private") / "catalog"
+    shutil.copytree(
+        catalog_folder_path, folder, ignore=shutil.ignore_patterns(*ASSET_FILE_PATTERNS)
+    )
+    server = OfflineServer(folder).start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="session")

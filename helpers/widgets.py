@@ -30,7 +30,6 @@ from .reflectance import scale_and_offset
 
 PRESETS = {"Amsterdam": (4.90, 52.37), "Utrecht": (5.12, 52.09)}
 MAX_LISTED = 50
-CLEAR_SCL = (4, 5, 6)
 
 
 def check_lon_lat(lon: float, lat: float) -> None:

@@ -27,7 +27,6 @@ from rio_cogeo.cogeo import cog_validate
 from tools.offline_kernels import execute
 
 MARKER = "SCIENCE:"
-FLAG = "earthsearch:boa_offset_applied"
 #: Water's median reflectance in red and near-infrared: a few percent. ESA's L2A keeps small
 #: negative values from noise, hence a little room below zero.
 WATER_RANGE = (-0.02, 0.08)

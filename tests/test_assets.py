@@ -17,7 +17,7 @@ from PIL import Image
 from rio_cogeo.cogeo import cog_validate
 
 from helpers.checks import LessonInputError, check_water_reflectance
-from helpers.offline import scenes
+from helpers.offline import OfflineServer, scenes
 from helpers.offline.acquisitions import all_acquisitions
 from helpers.offline.catalog import item_folder_of
 from helpers.offline.sentinel2 import SCL_PERCENTAGE_PROPERTIES
@@ -28,7 +28,7 @@ SCL_VEGETATION, SCL_WATER = 4, 6
 
 
 def _href(api_url: str, item: Item, key: str) -> str:
-    folder = item["properties"]["earthsearch:s3_path"].split("/", 3)[3]
+    folder = item_folder_of(item)
     return f"{api_url.removesuffix('/v1')}/files/{folder}/{item['assets'][key]['href'][2:]}"
 
 
@@ -193,8 +193,10 @@ def test_metadata_sidecars_repeat_the_item_facts(api_url: str, catalog_items: li
 
 
 def test_rioxarray_reads_the_lesson_clip_with_range_requests(
-    api_url: str, catalog_items: list[Item]
+    private_server: OfflineServer, catalog_items: list[Item]
 ) -> None:
+    """On a server of its own: other tests' reads must not count in its traffic."""
+    api_url = private_server.api_url
     item = _clearest(catalog_items, 2021)
     href = _href(api_url, item, "visual")
     requests.get(href, headers={"Range": "bytes=0-0"}, timeout=60)  # made on first use

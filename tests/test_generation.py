@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -81,3 +84,32 @@ def test_regeneration_drops_pixels_of_the_old_version(tmp_path: Path, sample: li
     catalog.generate(folder, sample[:1], workers=1)
     assert not stale.exists()
     assert (folder / catalog.item_folder_of(item) / f"{item['id']}.json").is_file()
+
+
+GENERATE_IN_A_FRESH_PROCESS = """
+import sys
+from pathlib import Path
+from helpers.offline import catalog
+from helpers.offline.acquisitions import all_acquisitions
+from helpers.offline.assets import write_asset
+folder = Path(sys.argv[1])
+sample = all_acquisitions()[::60]
+catalog.generate(folder, sample, workers=1)
+acquisition = sample[1]
+properties = catalog.item_properties(acquisition)
+for key in ("red", "scl", "visual"):
+    write_asset(acquisition, key, folder / "assets" / key, properties)
+"""
+
+
+def test_same_bytes_from_fresh_processes_with_other_hash_seeds(tmp_path: Path) -> None:
+    """No cache inherited through fork, no dependence on the order of sets or dicts of str."""
+    for run, seed in (("one", "1"), ("two", "2")):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        subprocess.run(
+            [sys.executable, "-c", GENERATE_IN_A_FRESH_PROCESS, str(tmp_path / run)],
+            check=True, env=env, timeout=600, cwd=Path(__file__).resolve().parents[1],
+        )  # fmt: skip
+    one, two = _digests(tmp_path / "one"), _digests(tmp_path / "two")
+    assert len(one) > 20 and any(name.startswith("assets/") for name in one)
+    assert one == two

@@ -20,6 +20,7 @@ from rio_cogeo.cogeo import cog_validate
 from shapely.geometry import Point, box, shape
 
 from helpers.checkpoints import LESSON_COLLECTION
+from helpers.offline.catalog import item_folder_of
 from tools.notebooks import printed_text
 
 LESSON_BOX = (627000, 5802000, 631000, 5806000)
@@ -89,7 +90,7 @@ def _scale_offset(item: Item, key: str) -> tuple[float, float]:
 def _read_box(
     api_url: str, item: Item, key: str, bounds: tuple[float, ...] = LESSON_BOX
 ) -> np.ndarray:
-    folder = item["properties"]["earthsearch:s3_path"].split("/", 3)[3]
+    folder = item_folder_of(item)
     href = f"{api_url.removesuffix('/v1')}/files/{folder}/{item['assets'][key]['href'][2:]}"
     with rasterio.open(href) as dataset:
         return dataset.read(window=from_bounds(*bounds, dataset.transform))

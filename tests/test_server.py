@@ -20,6 +20,7 @@ from pystac_client import Client
 
 from helpers.errors import OfflineServerError
 from helpers.offline import OfflineServer
+from helpers.offline.catalog import item_folder_of
 from helpers.offline.process import bind_socket
 
 
@@ -167,13 +168,13 @@ def test_busy_port_gives_a_clear_error(session_server: OfflineServer) -> None:
 
 
 def test_assets_are_made_once_even_when_asked_for_at_the_same_time(
-    session_server: OfflineServer, catalog_items: list[dict]
+    private_server: OfflineServer, catalog_items: list[dict]
 ) -> None:
     item = catalog_items[-1]
-    folder = item["properties"]["earthsearch:s3_path"].split("/", 3)[3]
-    target = session_server.catalog / folder / "B12.tif"
-    target.unlink(missing_ok=True)
-    url = f"{session_server.files_url}/{folder}/B12.tif"
+    folder = item_folder_of(item)
+    target = private_server.catalog / folder / "B12.tif"
+    assert not target.exists(), "a private catalog starts without pixel files"
+    url = f"{private_server.files_url}/{folder}/B12.tif"
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(4) as pool:

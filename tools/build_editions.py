@@ -29,7 +29,6 @@ SOLUTION_TAG = "solution"
 #: Cells every edition keeps as they are: learners run them, nobody types them.
 KEPT_TAGS = {"prefilled", "imports"}
 SOLUTION_PROMPT = "# Exercise: write your solution here\n"
-LIVE_CODING_PROMPT = ""
 
 
 def _is_solution(cell: nbformat.NotebookNode) -> bool:
@@ -70,7 +69,7 @@ def live_coding_edition(notebook: nbformat.NotebookNode) -> nbformat.NotebookNod
     for cell in edition.cells:
         if cell.cell_type == "code" and not is_kept(cell):
             exercise = "exercise" in cell.metadata.get("tags", [])
-            _clear(cell, SOLUTION_PROMPT if exercise else LIVE_CODING_PROMPT)
+            _clear(cell, SOLUTION_PROMPT if exercise else "")
             if exercise:
                 cell.metadata["tags"] = ["exercise"]
     return edition

@@ -30,7 +30,6 @@ from .acquisitions import Acquisition
 COLLECTION_ID = "sentinel-2-c1-l2a"
 #: Folder of the items and their assets, named like the real bucket prefix.
 ITEMS_ROOT = COLLECTION_ID
-BUCKET = "e84-earth-search-sentinel-data"
 #: ESA's Collection 1 reprocessing brought the archive to this baseline.
 REPROCESSED_BASELINE = "05.00"
 #: When the reprocessed product was made, after the acquisition (made-up, plausible).

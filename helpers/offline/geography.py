@@ -57,7 +57,6 @@ class Place:
     utm_zone: int
     latitude_band: str
     grid_square: str
-    tile_origin: tuple[float, float]
     window: tuple[float, float, float, float]  # xmin, ymin, xmax, ymax in metres
     features: tuple[Feature, ...]
     background: LandCover = LandCover.GRASS
@@ -241,7 +240,6 @@ AMSTERDAM = Place(
     utm_zone=31,
     latitude_band="U",
     grid_square="FU",
-    tile_origin=(600000.0, 5900040.0),
     window=(618900.0, 5793900.0, 639060.0, 5814060.0),
     features=AMSTERDAM_FEATURES,
     crop_zones=AMSTERDAM_CROP_ZONES,
@@ -255,7 +253,6 @@ UTRECHT = Place(
     utm_zone=31,
     latitude_band="U",
     grid_square="FT",
-    tile_origin=(600000.0, 5800020.0),
     window=(624000.0, 5768100.0, 650280.0, 5800020.0),
     features=AMSTERDAM_FEATURES + UTRECHT_FEATURES,
     crop_zones=AMSTERDAM_CROP_ZONES + UTRECHT_CROP_ZONES,
