@@ -19,8 +19,9 @@ import requests
 
 from benchmarks.report import publish
 from helpers.offline import OfflineServer, ensure_catalog
+from helpers.places import AMSTERDAM
 
-POINT = {"type": "Point", "coordinates": [4.90, 52.37]}
+POINT = {"type": "Point", "coordinates": list(AMSTERDAM)}
 REQUESTS = {
     "health check (floor)": ("GET", "/_mgmt/ping", None),
     "landing page": ("GET", "", None),

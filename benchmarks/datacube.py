@@ -35,10 +35,8 @@ from typing import Any
 
 from benchmarks.report import publish
 from helpers.offline import OfflineServer, ensure_catalog
+from helpers.places import DATACUBE_BBOX, TIME_SERIES_PLACES
 from helpers.reflectance import scale_and_offset
-
-BBOX = (4.84, 52.34, 4.96, 52.40)
-PLACES = {"Vondelpark": (4.870, 52.359), "IJ": (4.930, 52.382)}
 
 
 @dataclass(frozen=True)
@@ -104,7 +102,7 @@ def _compute(api_url: str, setup: Setup, max_cloud: float, resolution: int, outp
         Client.open(api_url)
         .search(
             collections=["sentinel-2-l2a"],
-            bbox=BBOX,
+            bbox=DATACUBE_BBOX,
             datetime="2021-01-01/2021-12-31",
             query={"eo:cloud_cover": {"lt": max_cloud}, "grid:code": {"eq": "MGRS-31UFU"}},
         )
@@ -116,7 +114,7 @@ def _compute(api_url: str, setup: Setup, max_cloud: float, resolution: int, outp
     cube = odc.stac.load(
         items,
         bands=["red", "nir", "scl"],
-        bbox=BBOX,
+        bbox=DATACUBE_BBOX,
         crs="EPSG:32631",
         resolution=resolution,
         resampling={"red": "average", "nir": "average", "scl": "nearest"},
@@ -139,7 +137,7 @@ def _compute(api_url: str, setup: Setup, max_cloud: float, resolution: int, outp
         ndvi = ndvi.persist()
     monthly = ndvi.resample(time="MS").median().compute()
     to_utm = Transformer.from_crs("EPSG:4326", "EPSG:32631", always_xy=True)
-    for lon, lat in PLACES.values():
+    for lon, lat in TIME_SERIES_PLACES.values():
         x, y = to_utm.transform(lon, lat)
         around = ndvi.sel(x=slice(x - 50, x + 50), y=slice(y + 50, y - 50))
         around.median(["x", "y"]).compute()
@@ -207,7 +205,7 @@ def _table(api_url: str, max_cloud: float, resolution: int, repeat: int) -> list
         rows.append(_row(setup.name, runs))
     return [
         f"**{warm['scenes']} scenes** (2021, eo:cloud_cover < {max_cloud:g}), red + nir + scl "
-        f"at {resolution} m over {BBOX}: NDVI, monthly medians, 2 time series, COG saved. "
+        f"at {resolution} m over {DATACUBE_BBOX}: NDVI, monthly medians, 2 time series, COG saved. "
         f"Best of {repeat} runs.",
         "",
         "| setup | cluster start (s) | load + compute + save (s) | peak memory (MB) |",

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from benchmarks.report import publish
 from helpers.offline import OfflineServer
+from helpers.places import CLIP_BOX_KWARGS
 
 IMPORTS = """
 import resource
@@ -52,7 +53,6 @@ try:
 except OSError:
     print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
 """
-LESSON_BOX = {"minx": 627000, "miny": 5802000, "maxx": 631000, "maxy": 5806000}
 
 
 def _peak(api_url: str, body: str) -> int:
@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     with OfflineServer() as server:
         floor = _peak(server.api_url, "")
-        clip = _peak(server.api_url, WORKFLOW.replace("{BOX}", repr(LESSON_BOX)))
+        clip = _peak(server.api_url, WORKFLOW.replace("{BOX}", repr(CLIP_BOX_KWARGS)))
         whole = _peak(server.api_url, WORKFLOW.replace("{BOX}", "None"))
     mb = 1 / 2**20
     lines = [

@@ -24,8 +24,8 @@ from rasterio.windows import Window, from_bounds
 import helpers.gdal
 from benchmarks.report import publish
 from helpers.offline import OfflineServer
+from helpers.places import CLIP_BOX_UTM
 
-LESSON_BOX = (627000, 5802000, 631000, 5806000)
 ITEM = "S2B_31UFU_20210818_0_L2A"
 FOLDER = f"sentinel-s2-l2a-cogs/31/U/FU/2021/8/{ITEM}"
 
@@ -82,12 +82,12 @@ def measure(
     href = f"{server.files_url}/{FOLDER}/{file_name}"
     requests.get(href, headers={"Range": "bytes=0-0"}, timeout=120)  # made on first use
     path = server.catalog / FOLDER / file_name
-    header, tiles, touched = minimum_bytes(path, LESSON_BOX)
+    header, tiles, touched = minimum_bytes(path, CLIP_BOX_UTM)
     root = server.root_url
     _reset(root)
     started = time.perf_counter()
     with rasterio.Env(**(options or {})):  # a fresh GDAL cache for this read
-        clip = rioxarray.open_rasterio(href).rio.clip_box(*LESSON_BOX).values
+        clip = rioxarray.open_rasterio(href).rio.clip_box(*CLIP_BOX_UTM).values
     seconds = time.perf_counter() - started
     traffic = _traffic(root)
     return {
@@ -152,8 +152,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     lines.append(
         "\nMinimum = TIFF header and IFDs (bytes before the first tile) + the compressed "
-        "full-resolution tiles that intersect the lesson box x 627000-631000, "
-        "y 5802000-5806000. Command: `python -m benchmarks.remote_reads`."
+        "full-resolution tiles that intersect the lesson box (minx, miny, maxx, maxy) "
+        f"{CLIP_BOX_UTM}. Command: `python -m benchmarks.remote_reads`."
     )
     return publish(lines, args.output)
 

@@ -18,18 +18,19 @@ from pystac_client import Client
 from shapely.geometry import Point, box, shape
 
 from .network import retrying_io
+from .places import AMSTERDAM, SEARCH_BUFFER
 from .saving import atomic_output
 
 SEARCH_RESULTS = Path("search_results.json")
 #: The search of episode 2's exercise: Amsterdam +-0.05 degrees, 2021, under 5 % cloud.
-LESSON_POINT = Point(4.90, 52.37)
+LESSON_POINT = Point(*AMSTERDAM)
 #: The lesson's default collection; notebooks choose theirs with ``collection_id``.
 LESSON_COLLECTION = "sentinel-2-l2a"
 LESSON_YEAR = 2021
 LESSON_MAX_CLOUD_COVER = 5
 LESSON_SEARCH = {
     "collections": [LESSON_COLLECTION],
-    "bbox": LESSON_POINT.buffer(0.05).bounds,
+    "bbox": LESSON_POINT.buffer(SEARCH_BUFFER).bounds,
     "datetime": f"{LESSON_YEAR}-01-01/{LESSON_YEAR}-12-31",
     "query": [f"eo:cloud_cover<{LESSON_MAX_CLOUD_COVER}"],
 }

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from .errors import LessonError
+from .places import AMSTERDAM
 
 
 class LessonInputError(LessonError, ValueError):
@@ -175,7 +176,7 @@ def explain_no_matches(search: Any) -> str:
                 return (
                     f"Nothing matches, but {count(**{key: swapped})} items match with "
                     "longitude and latitude swapped: write longitude first, "
-                    "e.g. Point(4.90, 52.37) for Amsterdam."
+                    f"e.g. Point({AMSTERDAM[0]:.2f}, {AMSTERDAM[1]:.2f}) for Amsterdam."
                 )
     for key, label in (
         ("query", "the query (property filter)"),

@@ -13,8 +13,9 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from .addresses import DEFAULT_API_URL
 from .earth_search import ASSET_FILES
-from .offline_address import DEFAULT_API_URL
+from .places import CLIP_BOX_UTM
 from .saving import OutputPathError
 
 #: Earth Search v0 asset keys were the file names (B04, SCL, TCI...); v1 keys are names.
@@ -183,8 +184,9 @@ def _no_data_in_bounds(error: BaseException, namespace: Mapping[str, Any]) -> st
         return None
     return (
         "The box does not overlap the image. Give its corners in the image's CRS "
-        "(image.rio.crs: metres for Sentinel-2, e.g. minx=627000, miny=5802000), inside "
-        "image.rio.bounds(); degrees of longitude/latitude do not work here."
+        "(image.rio.crs: metres for Sentinel-2, e.g. "
+        f"minx={CLIP_BOX_UTM[0]}, miny={CLIP_BOX_UTM[1]}), inside image.rio.bounds(); "
+        "degrees of longitude/latitude do not work here."
     )
 
 

@@ -23,3 +23,22 @@ def swapped(point: tuple[float, float]) -> tuple[float, float]:
     """The same place written latitude first: the most common mistake the lesson explains."""
     lon, lat = point
     return lat, lon
+
+
+#: Episode 5's box as ``rio.clip_box`` takes it: ``clip_box(**CLIP_BOX_KWARGS)``.
+CLIP_BOX_KWARGS = dict(zip(("minx", "miny", "maxx", "maxy"), CLIP_BOX_UTM, strict=True))
+
+
+def search_bbox() -> tuple[float, float, float, float]:
+    """Episode 2's search box, as the lesson computes it (``point.buffer(0.05).bounds``)."""
+    lon, lat = AMSTERDAM
+    return (lon - SEARCH_BUFFER, lat - SEARCH_BUFFER, lon + SEARCH_BUFFER, lat + SEARCH_BUFFER)
+
+
+#: What an offline kit mirrors by default: episode 2's search box and episode 6's area together.
+KIT_BBOX = tuple(
+    round(pick(edges), 6)
+    for pick, edges in zip(
+        (min, min, max, max), zip(search_bbox(), DATACUBE_BBOX, strict=True), strict=True
+    )
+)

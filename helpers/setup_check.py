@@ -21,10 +21,10 @@ import requests
 from packaging.requirements import Requirement
 
 from . import gdal
+from .addresses import DEFAULT_API_URL
 from .earth_search import LIVE_API_URL as LIVE_URL
 from .offline.catalog import catalog_is_current
 from .offline.process import default_catalog_folder
-from .offline_address import DEFAULT_API_URL
 
 DISTRIBUTION = "access-satellite-imagery-lesson"
 OFFLINE_HINT = (

@@ -26,9 +26,10 @@ from shapely.geometry import Point, shape
 
 from .checks import LessonInputError
 from .friendly import explain
+from .places import AMSTERDAM, CLIP_BOX_UTM
 from .reflectance import scale_and_offset
 
-PRESETS = {"Amsterdam": (4.90, 52.37), "Utrecht": (5.12, 52.09)}
+PRESETS = {"Amsterdam": AMSTERDAM, "Utrecht": (5.12, 52.09)}
 MAX_LISTED = 50
 
 
@@ -37,7 +38,7 @@ def check_lon_lat(lon: float, lat: float) -> None:
     if not -90 <= lat <= 90:
         raise LessonInputError(
             f"Latitude {lat} is outside -90..90. Latitude is the second number (Amsterdam: "
-            "52.37); did you swap longitude and latitude?"
+            f"{AMSTERDAM[1]}); did you swap longitude and latitude?"
         )
     if not -180 <= lon <= 180:
         raise LessonInputError(f"Longitude {lon} is outside -180..180.")
@@ -213,9 +214,7 @@ def _png(figure: Figure) -> bytes:
 class ClipPreview:
     """True colour and NDVI of a box of one scene, with the code that makes them."""
 
-    def __init__(
-        self, items: list[Any], box: tuple[int, int, int, int] = (627000, 5802000, 631000, 5806000)
-    ) -> None:
+    def __init__(self, items: list[Any], box: tuple[int, int, int, int] = CLIP_BOX_UTM) -> None:
         # Only scenes whose image holds the whole box, whatever their order (a search around
         # Amsterdam also finds scenes of tile 31UFT, which hold only a strip of it).
         bounds = {item.id: self._bounds(item) for item in items}

@@ -24,6 +24,7 @@ import rasterio
 from pyproj import Transformer
 from rio_cogeo.cogeo import cog_validate
 
+from helpers.places import CLIP_BOX_UTM, DATACUBE_BBOX
 from tools.offline_kernels import execute
 
 MARKER = "SCIENCE:"
@@ -33,8 +34,6 @@ WATER_RANGE = (-0.02, 0.08)
 #: Below this, an offset was applied to numbers that did not have it.
 APPLIED_TWICE_BELOW = -0.02
 SUMMER_MONTHS = (6, 7, 8)
-LESSON_BOX = (627000, 5802000, 631000, 5806000)  # episode 5's clip box, EPSG:32631
-DATACUBE_BBOX = (4.84, 52.34, 4.96, 52.40)  # episode 6's area, longitude/latitude
 
 PROBES = {
     "02": """
@@ -140,7 +139,7 @@ def check_clip_compute_save(facts: dict[str, Any], workdir: Path) -> None:
     assert cog_validate(str(path), quiet=True)[0]
     with rasterio.open(path) as saved:
         assert saved.crs.to_epsg() == 32631 and saved.dtypes[0] == "float32"
-        assert tuple(saved.bounds) == LESSON_BOX
+        assert tuple(saved.bounds) == CLIP_BOX_UTM
         _assert_nodata_is_not_an_ndvi(saved.nodata)
         values = saved.read(1)
         assert -1 <= np.nanmin(values) < 0 < np.nanmax(values) <= 1

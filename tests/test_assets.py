@@ -21,6 +21,7 @@ from helpers.offline import OfflineServer, scenes
 from helpers.offline.acquisitions import all_acquisitions
 from helpers.offline.catalog import item_folder_of
 from helpers.offline.sentinel2 import SCL_PERCENTAGE_PROPERTIES
+from helpers.places import CLIP_BOX_KWARGS, CLIP_BOX_UTM
 
 Item = dict[str, Any]
 SCL_CLOUDS = (8, 9, 10)
@@ -206,12 +207,12 @@ def test_rioxarray_reads_the_lesson_clip_with_range_requests(
 
     with rasterio.Env(GDAL_DISABLE_READDIR_ON_OPEN="EMPTY_DIR"):
         visual = rioxarray.open_rasterio(href)
-        clip = visual.rio.clip_box(minx=627000, miny=5802000, maxx=631000, maxy=5806000)
+        clip = visual.rio.clip_box(**CLIP_BOX_KWARGS)
         pixels = clip.values
     assert visual.shape == (3, *item["assets"]["visual"]["proj:shape"])
     assert pixels.shape == (3, 400, 400)
     assert clip.rio.crs.to_epsg() == 32631
-    assert clip.rio.bounds() == (627000, 5802000, 631000, 5806000)
+    assert clip.rio.bounds() == CLIP_BOX_UTM
     assert pixels.min() >= 1  # inside the window: no nodata
 
     traffic = requests.get(f"{root}/_stats", timeout=10).json()

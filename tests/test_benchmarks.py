@@ -20,7 +20,11 @@ def test_every_benchmark_runs_and_writes_its_table(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr[-3000:]
     tables = {path.stem: path.read_text() for path in tmp_path.glob("*.md")}
-    assert set(tables) == {"generation", "remote_reads", "api", "memory", "notebooks", "datacube"}
+    assert set(tables) == {
+        "generation", "remote_reads", "api", "memory", "imports", "notebooks", "datacube"
+    }  # fmt: skip
+    setup_cell = re.search(r"\| the setup cell \| (\d+) ms \| ([^|]+) \|", tables["imports"])
+    assert setup_cell and setup_cell.group(2).strip() == "none", tables["imports"]
     reads = re.search(
         r"\| visual \| (\d+) \| ([\d.]+) \| ([\d.]+) \| ([\d.]+) \|", tables["remote_reads"]
     )

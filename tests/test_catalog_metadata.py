@@ -18,6 +18,8 @@ from shapely.geometry import Point, box, shape
 from stac_pydantic import Collection as CollectionModel
 from stac_pydantic import Item as ItemModel
 
+from helpers.places import AMSTERDAM, CLIP_BOX_UTM, SEARCH_BUFFER
+
 DATA = Path(__file__).parent / "data"
 REFERENCE_ITEM = json.loads(
     (DATA / "earth-search-v1-item-S2A_13TDE_20231008_0_L2A.json").read_text()
@@ -25,7 +27,7 @@ REFERENCE_ITEM = json.loads(
 REFERENCE_COLLECTION = json.loads(
     (DATA / "earth-search-v1-collection-sentinel-2-l2a.json").read_text()
 )
-LESSON_CLIP_BOX = box(627000, 5802000, 631000, 5806000)  # EPSG:32631, from the source lesson
+LESSON_CLIP_BOX = box(*CLIP_BOX_UTM)  # EPSG:32631, from the source lesson
 ID_PATTERN = re.compile(r"^S2[AB]_(\d{2})([C-X])([A-Z]{2})_(\d{8})_(\d)_L2A$")
 REQUIRED_ASSETS = {
     "coastal",
@@ -126,7 +128,7 @@ def test_grids_follow_the_tile_and_band_resolution(catalog_items: list[Item]) ->
 def test_amsterdam_items_cover_the_lesson_box_and_others_do_not(catalog_items: list[Item]) -> None:
     to_lonlat = Transformer.from_crs(32631, 4326, always_xy=True).transform
     clip_lonlat = shapely.transform(LESSON_CLIP_BOX, to_lonlat, interleaved=False)
-    amsterdam = Point(4.90, 52.37)
+    amsterdam = Point(*AMSTERDAM)
     covering = [item for item in catalog_items if shape(item["geometry"]).contains(clip_lonlat)]
     others = [item for item in catalog_items if not shape(item["geometry"]).intersects(amsterdam)]
     assert {item["id"] for item in covering} == {item["id"] for item in _amsterdam(catalog_items)}
@@ -186,7 +188,7 @@ def test_neighbouring_tile_crosses_the_search_area_but_not_the_clip_box(
     catalog_items: list[Item],
 ) -> None:
     """31UFT's northern edge crosses the south of Amsterdam, as on the real grid."""
-    area = box(*Point(4.90, 52.37).buffer(0.05).bounds)
+    area = box(*Point(*AMSTERDAM).buffer(SEARCH_BUFFER).bounds)
     to_lonlat = Transformer.from_crs(32631, 4326, always_xy=True).transform
     clip_lonlat = shapely.transform(LESSON_CLIP_BOX, to_lonlat, interleaved=False)
     south = [item for item in catalog_items if item["properties"]["grid:code"] == "MGRS-31UFT"]

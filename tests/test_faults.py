@@ -23,10 +23,11 @@ from rasterio.windows import Window
 import helpers.gdal
 from helpers.friendly import explain
 from helpers.network import retrying_io
+from helpers.places import AMSTERDAM
 
 SEARCH = {
     "collections": ["sentinel-2-l2a"],
-    "intersects": {"type": "Point", "coordinates": [4.9, 52.37]},
+    "intersects": {"type": "Point", "coordinates": list(AMSTERDAM)},
     "datetime": "2021-07",
     "max_items": 5,
 }

@@ -21,6 +21,7 @@ from nbclient.exceptions import CellExecutionError
 from pystac_client import Client
 from shapely.geometry import Point
 
+from helpers import places
 from helpers.checks import (
     LessonInputError,
     check_bbox,
@@ -29,12 +30,11 @@ from helpers.checks import (
     explain_no_matches,
 )
 from helpers.friendly import explain
+from helpers.places import CLIP_BOX_UTM, DATACUBE_BBOX, swapped
 from helpers.saving import OutputPathError, atomic_output
 from tools.notebooks import NOTEBOOK_FOLDER
 
-DATACUBE_BBOX = (4.84, 52.34, 4.96, 52.40)
-
-AMSTERDAM = Point(4.90, 52.37)
+AMSTERDAM = Point(*places.AMSTERDAM)
 
 
 @pytest.fixture(scope="module")
@@ -112,17 +112,17 @@ def test_bbox_checks_name_the_problem() -> None:
     with pytest.raises(LessonInputError, match=r"west .* is east of east"):
         check_bbox((4.95, 52.32, 4.85, 52.42))
     with pytest.raises(LessonInputError, match="metres"):
-        check_bbox((627000, 5802000, 631000, 5806000))
+        check_bbox(CLIP_BOX_UTM)
     with pytest.raises(LessonInputError, match="4 numbers"):
         check_bbox((4.85, 52.32, 4.95))
     assert check_bbox(AMSTERDAM.buffer(0.05).bounds) == pytest.approx(AMSTERDAM.buffer(0.05).bounds)
 
 
 def test_longitude_and_latitude_swapped(client: Client) -> None:
-    search = client.search(collections=["sentinel-2-l2a"], intersects=Point(52.37, 4.90))
+    search = client.search(collections=["sentinel-2-l2a"], intersects=Point(*swapped(AMSTERDAM)))
     items = search.item_collection()
     message = _explained(lambda: items[0], {"search": search})
-    assert "swapped" in message and "Point(4.90, 52.37)" in message
+    assert "swapped" in message and "Point(*AMSTERDAM)" in message
 
 
 def test_a_filter_that_removes_everything(client: Client) -> None:

@@ -19,6 +19,7 @@ from shapely.geometry import Point
 from helpers.checks import LessonInputError, check_water_reflectance
 from helpers.friendly import explain
 from helpers.network import retrying_io
+from helpers.places import AMSTERDAM, CLIP_BOX_KWARGS, DATACUBE_BBOX, swapped
 from tools.build_editions import typed_lines
 from tools.notebooks import SETUP_NOTEBOOK, lesson_notebooks
 
@@ -115,7 +116,7 @@ def _explanation_is_quoted(action: Any, row_start: str, namespace: dict[str, Any
 
 
 def test_described_mistakes_behave_as_the_guide_says(client: Client) -> None:
-    search = client.search(collections=["sentinel-2-l2a"], intersects=Point(52.37, 4.90))
+    search = client.search(collections=["sentinel-2-l2a"], intersects=Point(*swapped(AMSTERDAM)))
     assert search.matched() == 0
     items = search.item_collection()
     _explanation_is_quoted(lambda: items[0], "Latitude and longitude", {"search": search})
@@ -158,7 +159,7 @@ def test_described_episode_6_mistakes_behave_as_the_guide_says(client: Client) -
     import odc.stac
     from dask.distributed import Client as DaskClient
 
-    bbox = (4.84, 52.34, 4.96, 52.40)
+    bbox = DATACUBE_BBOX
     items = client.search(collections=["sentinel-2-l2a"], bbox=bbox, max_items=1)
     scenes = items.item_collection()
     _explanation_is_quoted(
@@ -186,7 +187,7 @@ def test_the_offset_mistake_says_what_the_guide_quotes(client: Client) -> None:
     """The declared -0.1 on a harmonised 2022 scene: water below zero, caught by the check."""
     item = next(client.search(ids=["S2A_31UFU_20220825_0_L2A"]).items())
     assert item.properties["earthsearch:boa_offset_applied"] is True
-    box_utm = {"minx": 627000, "miny": 5802000, "maxx": 631000, "maxy": 5806000}
+    box_utm = CLIP_BOX_KWARGS
 
     def read_clip(key: str) -> Any:
         data = rioxarray.open_rasterio(item.assets[key].href, masked=True)

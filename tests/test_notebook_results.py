@@ -21,9 +21,9 @@ from shapely.geometry import Point, box, shape
 
 from helpers.checkpoints import LESSON_COLLECTION
 from helpers.offline.catalog import item_folder_of
+from helpers.places import AMSTERDAM, CLIP_BOX_UTM, DATACUBE_BBOX, SEARCH_BUFFER
 from tools.notebooks import printed_text
 
-LESSON_BOX = (627000, 5802000, 631000, 5806000)
 Item = dict[str, Any]
 
 
@@ -39,7 +39,7 @@ def workdir(lesson_run: dict[str, Any]) -> Path:
 
 def _matching_search(catalog_items: list[Item]) -> list[Item]:
     """Episode 2's search (2021, under 5 % cloud, +-0.05 degrees), newest first, on the files."""
-    area = box(*Point(4.90, 52.37).buffer(0.05).bounds)
+    area = box(*Point(*AMSTERDAM).buffer(SEARCH_BUFFER).bounds)
     chosen = [
         item for item in catalog_items
         if shape(item["geometry"]).intersects(area)
@@ -88,7 +88,7 @@ def _scale_offset(item: Item, key: str) -> tuple[float, float]:
 
 
 def _read_box(
-    api_url: str, item: Item, key: str, bounds: tuple[float, ...] = LESSON_BOX
+    api_url: str, item: Item, key: str, bounds: tuple[float, ...] = CLIP_BOX_UTM
 ) -> np.ndarray:
     folder = item_folder_of(item)
     href = f"{api_url.removesuffix('/v1')}/files/{folder}/{item['assets'][key]['href'][2:]}"
@@ -104,7 +104,7 @@ def test_true_colour_clip_has_the_lesson_box(
     with rasterio.open(workdir / "amsterdam_tci.tif") as saved:
         assert saved.crs.to_epsg() == 32631
         assert saved.shape == (400, 400) and saved.count == 3
-        assert tuple(saved.bounds) == LESSON_BOX
+        assert tuple(saved.bounds) == CLIP_BOX_UTM
         np.testing.assert_array_equal(saved.read(), expected)
     assert cog_validate(str(workdir / "amsterdam_tci.tif"), quiet=True)[0]
 
@@ -215,7 +215,7 @@ def test_search_notebook_counts_and_drops_the_duplicates(
 def test_the_footprint_check_names_the_scenes_that_hold_the_box(
     executed: dict[str, Any], catalog_items: list[Item]
 ) -> None:
-    area = box(*Point(4.90, 52.37).buffer(0.05).bounds)
+    area = box(*Point(*AMSTERDAM).buffer(SEARCH_BUFFER).bounds)
     printed = printed_text(executed["03"])
     for item_id in _expected_search_ids(catalog_items):
         holds = shape(_item(catalog_items, item_id)["geometry"]).contains(area)
@@ -224,7 +224,6 @@ def test_the_footprint_check_names_the_scenes_that_hold_the_box(
 
 
 # Episode 6: a year of scenes as a data cube.
-DATACUBE_BBOX = (4.84, 52.34, 4.96, 52.40)
 CLEAR_CLASSES = [4, 5, 6]
 
 

@@ -18,10 +18,11 @@ from pystac_client import Client
 from pystac_client.conformance import ConformanceClasses
 from shapely.geometry import Point, box, shape
 
+from helpers.places import AMSTERDAM, SEARCH_BUFFER
+
 COLLECTION = "sentinel-2-l2a"
-AMSTERDAM = (4.90, 52.37)  # lon, lat as in the lesson
 UTRECHT = (5.12, 52.09)
-LESSON_BBOX = Point(*AMSTERDAM).buffer(0.05).bounds
+LESSON_BBOX = Point(*AMSTERDAM).buffer(SEARCH_BUFFER).bounds
 
 Item = dict[str, Any]
 

@@ -46,7 +46,7 @@ def test_offline_api_passes_stac_api_validator(
         "--collection",
         collection,
         "--geometry",
-        '{"type": "Point", "coordinates": [4.9, 52.37]}',
+        '{"type": "Point", "coordinates": list(AMSTERDAM)}',
         "--fields-nested-property",
         "properties.eo:cloud_cover",
         "--query-comparison-field",

@@ -10,6 +10,7 @@ from pystac_client import Client
 from shapely.geometry import Point, shape
 
 from helpers.checks import LessonInputError
+from helpers.places import AMSTERDAM
 from helpers.widgets import ClipPreview, SceneExplorer
 
 Item = dict[str, Any]
@@ -37,7 +38,7 @@ def _count(explorer: SceneExplorer) -> int:
 def test_explorer_starts_with_the_lesson_search(
     explorer: SceneExplorer, catalog_items: list
 ) -> None:
-    assert _count(explorer) == _expected(catalog_items, (4.90, 52.37), 2021, 5)
+    assert _count(explorer) == _expected(catalog_items, AMSTERDAM, 2021, 5)
     assert 'query={"eo:cloud_cover": {"lt": 5}}' in explorer.code.value
     assert len(explorer.results.options) == _count(explorer)
     assert explorer.results.value == explorer.items[0].id
@@ -51,14 +52,14 @@ def test_moving_the_cloud_slider_reruns_the_search(
     explorer: SceneExplorer, catalog_items: list, below: int
 ) -> None:
     explorer.max_cloud.value = below
-    assert _count(explorer) == _expected(catalog_items, (4.90, 52.37), 2021, below)
+    assert _count(explorer) == _expected(catalog_items, AMSTERDAM, 2021, below)
     assert f'"lt": {below}' in explorer.code.value
 
 
 def test_dates_and_places_change_the_search(explorer: SceneExplorer, catalog_items: list) -> None:
     explorer.max_cloud.value = 30
     explorer.start.value, explorer.end.value = dt.date(2022, 1, 1), dt.date(2022, 12, 31)
-    assert _count(explorer) == _expected(catalog_items, (4.90, 52.37), 2022, 30)
+    assert _count(explorer) == _expected(catalog_items, AMSTERDAM, 2022, 30)
     explorer.location.value = "Utrecht"
     assert (explorer.lon.value, explorer.lat.value) == (5.12, 52.09)
     assert _count(explorer) == _expected(catalog_items, (5.12, 52.09), 2022, 30)
@@ -71,7 +72,7 @@ def test_errors_show_inside_the_widget(explorer: SceneExplorer) -> None:
     explorer.lat.value = 95.0
     assert "Latitude 95.0 is outside -90..90" in explorer.error.value
     assert explorer.count.value == ""
-    explorer.lat.value = 52.37
+    explorer.lat.value = AMSTERDAM[1]
     assert explorer.error.value == "" and _count(explorer) >= 0
     explorer.start.value = dt.date(2022, 6, 1)
     explorer.end.value = dt.date(2022, 1, 1)
@@ -81,7 +82,7 @@ def test_errors_show_inside_the_widget(explorer: SceneExplorer) -> None:
 def test_clip_preview_follows_its_sliders(api_url: str) -> None:
     items = list(
         Client.open(api_url)
-        .search(intersects=Point(4.90, 52.37), datetime="2021-08", max_items=2)
+        .search(intersects=Point(*AMSTERDAM), datetime="2021-08", max_items=2)
         .items()
     )
     preview = ClipPreview(items)
@@ -107,7 +108,7 @@ def test_clip_preview_offers_only_scenes_that_hold_the_box(api_url: str) -> None
     amsterdam = list(
         client.search(
             collections=["sentinel-2-l2a", "sentinel-2-c1-l2a"],
-            intersects=Point(4.90, 52.37),
+            intersects=Point(*AMSTERDAM),
             datetime="2021-08-18",
         ).items()
     )

@@ -25,6 +25,7 @@ from playwright.sync_api import expect, sync_playwright
 from pystac_client import Client
 from shapely.geometry import Point
 
+from helpers.places import AMSTERDAM
 from tools.notebooks import NOTEBOOK_FOLDER
 
 REPOSITORY = Path(__file__).resolve().parents[1]
@@ -98,7 +99,7 @@ def jupyterlab(tmp_path_factory: pytest.TempPathFactory, api_url: str) -> Iterat
 def _matched(api_url: str, below: int) -> int:
     search = Client.open(api_url).search(
         collections=["sentinel-2-l2a"],
-        intersects=Point(4.90, 52.37),
+        intersects=Point(*AMSTERDAM),
         datetime="2021-01-01/2021-12-31",
         query={"eo:cloud_cover": {"lt": below}},
     )

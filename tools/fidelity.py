@@ -27,14 +27,15 @@ from pystac_client import Client
 from rasterio.windows import from_bounds
 from shapely.geometry import Point
 
+from helpers import places
 from helpers.checks import water_reflectance
 from helpers.earth_search import LIVE_API_URL
+from helpers.places import CLIP_BOX_UTM
 from helpers.reflectance import rule_scale_and_offset
 
 LIVE_URL = LIVE_API_URL
 COLLECTIONS = ("sentinel-2-l2a", "sentinel-2-c1-l2a")
-AMSTERDAM = Point(4.90, 52.37)
-CLIP_BOX = (627000, 5802000, 631000, 5806000)  # episode 5, EPSG:32631
+AMSTERDAM = Point(*places.AMSTERDAM)
 
 #: The lesson's searches (episodes 2, 5 and 6), each limited to a small page so paging shows.
 SEARCHES: dict[str, dict[str, Any]] = {
@@ -159,7 +160,9 @@ def fingerprint(api_url: str, collection: str) -> dict[str, Any]:
 
 def _read_box(href: str) -> np.ndarray:
     with rasterio.open(href) as dataset:
-        return dataset.read(1, window=from_bounds(*CLIP_BOX, dataset.transform)).astype("float64")
+        return dataset.read(1, window=from_bounds(*CLIP_BOX_UTM, dataset.transform)).astype(
+            "float64"
+        )
 
 
 def _reflectance(items: list[dict[str, Any]]) -> dict[str, float]:

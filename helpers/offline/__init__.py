@@ -12,7 +12,7 @@ import logging
 # the app we create sets its own title, description and version, so silence that note.
 logging.getLogger("stac_fastapi.types.config").setLevel(logging.ERROR)
 
-from ..offline_address import DEFAULT_PORT  # noqa: E402
+from ..addresses import DEFAULT_PORT  # noqa: E402
 from .process import (  # noqa: E402
     OfflineServer,
     default_catalog_folder,

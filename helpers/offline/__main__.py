@@ -17,8 +17,8 @@ import sys
 import threading
 from pathlib import Path
 
+from ..addresses import DEFAULT_PORT, LOOPBACK
 from ..errors import LessonError
-from ..offline_address import DEFAULT_PORT, LOOPBACK
 from .process import (
     READY_PREFIX,
     bind_socket,

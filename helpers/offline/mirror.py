@@ -40,6 +40,7 @@ from shapely.geometry import box, mapping, shape
 
 from ..earth_search import LIVE_API_URL
 from ..errors import LessonError
+from ..places import KIT_BBOX
 from ..saving import atomic_path, leftovers
 from .assets import cog_profile
 from .catalog import CATALOG_FILE, MARKER_FILE, item_folder_of, write_json
@@ -48,7 +49,7 @@ MANIFEST_FILE = "mirror-manifest.json"
 LESSON_API = LIVE_API_URL
 #: The lesson's defaults: an area holding episodes 2-5's point buffer and episode 6's box,
 #: the dates of episodes 2, 5 and 6, and the cloud limit of episode 6 (episode 2's is lower).
-LESSON_BBOX = (4.84, 52.32, 4.96, 52.42)
+LESSON_BBOX = KIT_BBOX
 LESSON_DATETIME = "2021-01-01/2022-08-31"
 LESSON_QUERY = {"eo:cloud_cover": {"lt": 20}}
 LESSON_ASSETS = ("red", "nir", "scl", "visual")
