@@ -8,6 +8,7 @@ fails the test. Both collections are checked.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -15,6 +16,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from helpers.places import AMSTERDAM
 
 CONFORMANCE = [
     "core",
@@ -46,7 +49,7 @@ def test_offline_api_passes_stac_api_validator(
         "--collection",
         collection,
         "--geometry",
-        '{"type": "Point", "coordinates": list(AMSTERDAM)}',
+        json.dumps({"type": "Point", "coordinates": list(AMSTERDAM)}),
         "--fields-nested-property",
         "properties.eo:cloud_cover",
         "--query-comparison-field",
