@@ -30,7 +30,7 @@ from helpers.checks import (
     explain_no_matches,
 )
 from helpers.friendly import explain
-from helpers.places import CLIP_BOX_UTM, DATACUBE_BBOX, swapped
+from helpers.places import CLIP_BOX_UTM, DATACUBE_BBOX, SEARCH_BUFFER, swapped
 from helpers.saving import OutputPathError, atomic_output
 from tools.notebooks import NOTEBOOK_FOLDER
 
@@ -115,7 +115,9 @@ def test_bbox_checks_name_the_problem() -> None:
         check_bbox(CLIP_BOX_UTM)
     with pytest.raises(LessonInputError, match="4 numbers"):
         check_bbox((4.85, 52.32, 4.95))
-    assert check_bbox(AMSTERDAM.buffer(0.05).bounds) == pytest.approx(AMSTERDAM.buffer(0.05).bounds)
+    assert check_bbox(AMSTERDAM.buffer(SEARCH_BUFFER).bounds) == pytest.approx(
+        AMSTERDAM.buffer(SEARCH_BUFFER).bounds
+    )
 
 
 def test_longitude_and_latitude_swapped(client: Client) -> None:

@@ -37,12 +37,13 @@ from stac_schemas import stac_errors
 
 from helpers.offline import OfflineServer
 from helpers.offline.mirror import MANIFEST_FILE, MirrorError, MirrorRequest, mirror, sha256_of
+from helpers.places import search_bbox
 from tools.notebooks import lesson_notebooks
 from tools.offline_kernels import offline_environment
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 #: Episode 2's area (a 0.05 degree buffer around Amsterdam's centre).
-LESSON_AREA = (4.85, 52.32, 4.95, 52.42)
+LESSON_AREA = search_bbox()
 #: Episodes 2-4 (2021, under 5 % cloud), episode 5's exercises (summer 2022) and episode 6's
 #: winter exercise (across the baseline change). The lesson's defaults hold all of them.
 KIT_REQUESTS = [
