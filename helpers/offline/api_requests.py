@@ -18,6 +18,7 @@ from stac_fastapi.types.rfc3339 import str_to_interval
 from stac_fastapi.types.search import APIRequest, BaseSearchPostRequest
 
 from ..errors import SearchError
+from . import limits
 
 
 class OfflineSearchPostRequest(BaseSearchPostRequest):
@@ -81,6 +82,7 @@ def interval(text: str | None) -> tuple[Any, Any] | None:
 def json_parameter(name: str, text: str | None) -> Any:
     if text is None:
         return None
+    limits.check_text(name, text, limits.MAX_JSON_NESTING)
     try:
         return json.loads(text)
     except ValueError:
@@ -90,6 +92,13 @@ def json_parameter(name: str, text: str | None) -> Any:
 def parse_filter(expression: Any, language: str | None) -> cql2.Expr | None:
     if expression is None:
         return None
+    if isinstance(expression, str):
+        text_nesting = (
+            limits.MAX_JSON_NESTING if language == "cql2-json" else limits.MAX_TEXT_NESTING
+        )
+        limits.check_text("filter", expression, text_nesting)  # before cql2's parser sees it
+    else:
+        limits.check_nesting("filter", expression)
     try:
         if isinstance(expression, dict):
             parsed = cql2.Expr(expression)
@@ -100,6 +109,7 @@ def parse_filter(expression: Any, language: str | None) -> cql2.Expr | None:
         parsed.validate()
     except Exception as error:  # cql2 raises several types for malformed input
         raise SearchError(f"filter is not valid {language or 'CQL2'}: {error}") from None
+    limits.check_filter(parsed.to_json())
     return parsed
 
 

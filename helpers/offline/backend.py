@@ -20,6 +20,7 @@ import shapely
 from shapely.geometry import shape
 
 from ..errors import CatalogFolderError, SearchError
+from . import limits
 
 QUERY_OPERATORS = (
     "eq",
@@ -168,6 +169,13 @@ class SearchRequest:
     _area: shapely.Geometry | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
+        limits.check_list("collections", self.collections, limits.MAX_COLLECTIONS)
+        limits.check_list("ids", self.ids, limits.MAX_IDS)
+        if self.intersects is not None:
+            limits.check_nesting("intersects", self.intersects)
+            limits.check_geometry("intersects", self.intersects)
+        if self.query is not None:
+            limits.check_nesting("query", self.query)
         if self.bbox is not None and self.intersects is not None:
             raise SearchError("Use either bbox or intersects in one search, not both.")
         if self.bbox is not None:

@@ -9,58 +9,76 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
+from . import limits
 from .api_client import API_PREFIX, FILES_PREFIX
 
 MAX_BODY_BYTES = 1_000_000
 
 
 class BodySizeLimit:
-    """Refuse request bodies over ``MAX_BODY_BYTES`` with 413 before reading them whole."""
+    """Refuse request bodies over ``MAX_BODY_BYTES`` (413) or nested too deep (400).
+
+    The body is read here, within the limit, and checked before any parser sees it: JSON nested
+    thousands of levels deep would exhaust a recursive parser or serializer downstream.
+    """
 
     def __init__(self, app: Any) -> None:
         self.app = app
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD"):
             await self.app(scope, receive, send)
             return
         headers = dict(scope.get("headers") or [])
         declared = headers.get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY_BYTES):
-            await _too_large(send)
+            await _refuse(send, 413, "RequestTooLarge", TOO_LARGE)
             return
+        chunks: list[bytes] = []
         received = 0
-
-        async def limited_receive() -> dict:
-            nonlocal received
+        while True:
             message = await receive()
-            received += len(message.get("body", b""))
+            if message["type"] != "http.request":
+                break
+            chunks.append(message.get("body", b""))
+            received += len(chunks[-1])
             if received > MAX_BODY_BYTES:
-                raise BodyTooLarge
-            return message
+                await _refuse(send, 413, "RequestTooLarge", TOO_LARGE)
+                return
+            if not message.get("more_body"):
+                break
+        body = b"".join(chunks)
+        depth = limits.nesting_depth(body)
+        if depth > limits.MAX_JSON_NESTING:
+            await _refuse(send, 400, "BadRequest", (
+                f"The request body nests {depth} levels of objects and arrays; the limit is "
+                f"{limits.MAX_JSON_NESTING}. Write the filter with fewer nested parts."
+            ))  # fmt: skip
+            return
+        replayed = False
 
-        try:
-            await self.app(scope, limited_receive, send)
-        except BodyTooLarge:
-            await _too_large(send)
+        async def replay() -> dict:
+            nonlocal replayed
+            if replayed:
+                return await receive()  # after the body: wait for the client to disconnect
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
 
 
-class BodyTooLarge(Exception):
-    """A chunked request body grew past the limit."""
+TOO_LARGE = (
+    f"Request bodies are limited to {MAX_BODY_BYTES:,} bytes; a search needs far less. "
+    "Simplify the geometry or the filter."
+)
 
 
-async def _too_large(send: Any) -> None:
-    body = json.dumps(
-        {
-            "code": "RequestTooLarge",
-            "description": f"Request bodies are limited to {MAX_BODY_BYTES:,} bytes; "
-            "a search needs far less. Simplify the geometry or the filter.",
-        }
-    ).encode()
+async def _refuse(send: Any, status: int, code: str, description: str) -> None:
+    body = json.dumps({"code": code, "description": description}).encode()
     await send(
         {
             "type": "http.response.start",
-            "status": 413,
+            "status": status,
             "headers": [
                 (b"content-type", b"application/json"),
                 (b"content-length", str(len(body)).encode()),
