@@ -18,10 +18,33 @@ from pathlib import Path
 import requests
 
 from benchmarks.report import publish
-from helpers.offline import OfflineServer, ensure_catalog
-from helpers.places import AMSTERDAM
+from helpers.offline import OfflineServer, ensure_catalog, limits
+from helpers.places import AMSTERDAM, search_bbox
 
 POINT = {"type": "Point", "coordinates": list(AMSTERDAM)}
+CLOUD = {"property": "eo:cloud_cover"}
+
+
+def _costliest_filter() -> dict:
+    """At every limit at once: an ``or`` of comparisons and a polygon of the most vertices."""
+    lon, lat = AMSTERDAM
+    vertices = limits.MAX_FILTER_VERTICES
+    ring = [[lon + i * 1e-4, lat] for i in range(vertices - 2)] + [[lon, lat + 0.1], [lon, lat]]
+    polygon = {"type": "Polygon", "coordinates": [ring]}
+    touches = {"op": "s_intersects", "args": [{"property": "geometry"}, polygon]}
+    comparisons = [
+        {"op": "=", "args": [CLOUD, value]} for value in range(limits.MAX_FILTER_TERMS - 2)
+    ]
+    return {"op": "or", "args": [touches, *comparisons]}
+
+
+def _deepest_filter() -> dict:
+    expression: dict = {"op": "<", "args": [CLOUD, 5]}
+    for _ in range(limits.MAX_FILTER_DEPTH - 1):
+        expression = {"op": "not", "args": [expression]}
+    return expression
+
+
 REQUESTS = {
     "health check (floor)": ("GET", "/_mgmt/ping", None),
     "landing page": ("GET", "", None),
@@ -35,12 +58,14 @@ REQUESTS = {
         "/search",
         {
             "collections": ["sentinel-2-l2a"],
-            "bbox": [4.85, 52.32, 4.95, 52.42],
+            "bbox": list(search_bbox()),
             "datetime": "2021-01-01T00:00:00Z/2021-12-31T23:59:59Z",
             "query": {"eo:cloud_cover": {"lt": 5}},
         },
     ),
     "CQL2 filter search": ("GET", "/search?filter=%22eo%3Acloud_cover%22%20%3C%205&limit=10", None),
+    "costliest accepted filter (every limit)": ("POST", "/search", {"filter": _costliest_filter()}),
+    "deepest accepted filter": ("POST", "/search", {"filter": _deepest_filter()}),
 }
 
 

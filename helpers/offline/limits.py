@@ -23,15 +23,17 @@ MAX_TEXT_LENGTH = 10_000
 MAX_TEXT_NESTING = 24
 #: Containers (objects and arrays) open at once in a JSON body: about two per filter level.
 MAX_JSON_NESTING = 50
-#: Operators in one filter (``and``, ``=``, ``s_intersects``...). Each costs about 2 ms over the
-#: whole generated catalog, and a vertex of a filter's geometry about 0.6 ms (cql2 reads the
-#: geometry again for every item), so that the costliest accepted filter stays under 0.2 s.
-MAX_FILTER_TERMS = 48
+#: Operators in one filter (``and``, ``=``, ``s_intersects``...). Over the whole generated
+#: catalog each costs about 2 ms, a spatial one (``s_...``) about 70 ms (cql2 reads every item's
+#: geometry again) and a vertex of its geometry about 0.6 ms: with these limits the costliest
+#: accepted filter stays under 0.2 s (``python -m benchmarks.api``).
+MAX_FILTER_TERMS = 24
+MAX_SPATIAL_OPERATORS = 1
 #: Operators inside operators (``not(and(or(...)))``); nesting costs more than width.
 MAX_FILTER_DEPTH = 8
 #: Coordinate pairs of `intersects` (shapely prepares it once: cheap) and of a filter's shapes.
 MAX_VERTICES = 10_000
-MAX_FILTER_VERTICES = 50
+MAX_FILTER_VERTICES = 32
 #: Entries of the ``collections`` and ``ids`` lists.
 MAX_COLLECTIONS = 100
 MAX_IDS = 1_000
@@ -128,6 +130,16 @@ def check_filter(expression: dict[str, Any]) -> None:
             vertices += count_vertices(node)
     if terms > MAX_FILTER_TERMS:
         raise SearchError(_too_many_terms("filter", terms))
+    spatial = sum(
+        1
+        for node, _ in _walk(expression)
+        if isinstance(node, dict) and str(node.get("op", "")).lower().startswith("s_")
+    )
+    if spatial > MAX_SPATIAL_OPERATORS:
+        raise SearchError(
+            f"filter has {spatial} spatial operators; the limit is {MAX_SPATIAL_OPERATORS}. "
+            "Combine the geometries into one, or pass the area as intersects."
+        )
     depth = operator_depth(expression)
     if depth > MAX_FILTER_DEPTH:
         raise SearchError(
