@@ -20,3 +20,7 @@ class SearchError(LessonError, ValueError):
 
 class OfflineServerError(LessonError):
     """The offline Earth Search server could not be started or reached."""
+
+
+class MirrorError(LessonError):
+    """A mirror request that cannot be carried out, or a remote answer the mirror refuses."""

@@ -39,11 +39,20 @@ from rasterio.windows import Window, from_bounds
 from shapely.geometry import box, mapping, shape
 
 from ..earth_search import LIVE_API_URL
-from ..errors import LessonError
+from ..errors import MirrorError
 from ..places import KIT_BBOX
 from ..saving import atomic_path, leftovers
 from .assets import cog_profile
-from .catalog import CATALOG_FILE, MARKER_FILE, item_folder_of, write_json
+from .catalog import CATALOG_FILE, MARKER_FILE, write_json
+from .mirror_safety import (
+    bounded_chunks,
+    bounded_json_hook,
+    ending_pages,
+    fetchable,
+    inside,
+    safe_name,
+    safe_relative,
+)
 
 MANIFEST_FILE = "mirror-manifest.json"
 LESSON_API = LIVE_API_URL
@@ -54,10 +63,6 @@ LESSON_DATETIME = "2021-01-01/2022-08-31"
 LESSON_QUERY = {"eo:cloud_cover": {"lt": 20}}
 LESSON_ASSETS = ("red", "nir", "scl", "visual")
 DOWNLOAD_CHUNK = 1 << 20
-
-
-class MirrorError(LessonError):
-    """A mirror request that cannot be carried out."""
 
 
 @dataclass(frozen=True)
@@ -108,17 +113,19 @@ class MirrorReport:
 
 
 def _item_folder(item: dict[str, Any], collection: str) -> str:
-    """Earth Search's folder of the item (from ``earthsearch:s3_path``), else collection/id."""
-    if item.get("properties", {}).get("earthsearch:s3_path", "").startswith("s3://"):
-        return item_folder_of(item).strip("/")
-    return f"{collection}/{item['id']}"
+    """Earth Search's folder of the item (from ``earthsearch:s3_path``), else collection/id;
+    made of safe names only (``mirror_safety``), whatever the remote sent."""
+    item_id = str(item.get("id"))
+    safe_name(item_id, "id", item_id)
+    s3_path = item.get("properties", {}).get("earthsearch:s3_path")
+    if isinstance(s3_path, str) and s3_path.startswith("s3://"):
+        folder = s3_path.removeprefix("s3://").rstrip("/").split("/")[1:]  # after the bucket
+        return safe_relative(folder, "earthsearch:s3_path folder", item_id)
+    return safe_relative([collection, item_id], "folder", item_id)
 
 
-def _file_name(href: str) -> str:
-    name = posixpath.basename(urlparse(href).path)
-    if not name or name in (".", ".."):
-        raise MirrorError(f"Cannot name a local file after the asset href {href!r}.")
-    return name
+def _file_name(href: str, item_id: str) -> str:
+    return safe_name(posixpath.basename(urlparse(href).path), "asset file name", item_id)
 
 
 def _window(
@@ -177,6 +184,7 @@ def plan(request: MirrorRequest, items: Iterable[dict[str, Any]]) -> list[FileTa
         crs = _item_crs(item)
         for key in dict.fromkeys(keys):
             asset = item["assets"][key]
+            fetchable(asset["href"], item["id"], key)
             raster = asset.get("type", "").startswith(("image/tiff", "image/jp2"))
             clip = raster and not request.whole and crs is not None
             window = _clip_window(asset, request.bbox, crs) if clip else None
@@ -187,7 +195,7 @@ def plan(request: MirrorRequest, items: Iterable[dict[str, Any]]) -> list[FileTa
                     item_id=item["id"],
                     key=key,
                     source=asset["href"],
-                    relative=f"{folder}/{_file_name(asset['href'])}",
+                    relative=f"{folder}/{_file_name(asset['href'], item['id'])}",
                     mode="clip" if clip else "copy",
                     estimate=_estimate(asset, window),
                 )
@@ -211,7 +219,7 @@ def _copy(source: str, target: Path, session: requests.Session) -> None:
                 "Run the mirror again to retry; finished files are kept."
             )
         with atomic_path(target) as temporary, temporary.open("wb") as handle:
-            for block in response.iter_content(DOWNLOAD_CHUNK):
+            for block in bounded_chunks(response, DOWNLOAD_CHUNK):
                 handle.write(block)
 
 
@@ -353,6 +361,7 @@ def search(request: MirrorRequest) -> tuple[list[dict[str, Any]], dict[str, Any]
     from ..network import retrying_io
 
     stac_io = retrying_io()
+    stac_io.session.hooks["response"].append(bounded_json_hook())
     try:
         client = Client.open(request.api_url, stac_io=stac_io)
         found = client.search(
@@ -363,7 +372,12 @@ def search(request: MirrorRequest) -> tuple[list[dict[str, Any]], dict[str, Any]
             max_items=request.max_items,
         )
         # The documents as the API sent them (pystac objects would update their extensions).
-        items = list(found.items_as_dicts())
+        items: list[dict[str, Any]] = []
+        for page in ending_pages(found.pages_as_dicts(), request.api_url):
+            items.extend(page.get("features", []))
+            if request.max_items is not None and len(items) >= request.max_items:
+                items = items[: request.max_items]
+                break
         collection_url = f"{request.api_url.rstrip('/')}/collections/{request.collection}"
         return items, stac_io.read_json(collection_url)
     except (APIError, requests.RequestException) as error:
@@ -425,7 +439,7 @@ def mirror(
         if manifest.is_complete(folder, task.relative):
             report.skipped.append(task.relative)
             continue
-        target = folder / task.relative
+        target = inside(folder, task.relative, task.item_id)
         try:
             if task.mode == "clip":
                 grid = _clip(task.source, target, request.bbox)
@@ -441,7 +455,8 @@ def mirror(
         report.fetched.append(task.relative)
     for item in items:
         relative = f"{_item_folder(item, request.collection)}/{item['id']}.json"
-        write_json(folder / relative, _local_item(item, tasks, manifest, request))
+        local_item = _local_item(item, tasks, manifest, request)
+        write_json(inside(folder, relative, item["id"]), local_item)
         manifest.data["items"][item["id"]] = relative
     manifest.save()
     _write_catalog(folder, collection, manifest)
