@@ -18,7 +18,7 @@ STAMP := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup lab test lint format catalog serve notebooks editions site bench test-live kit lab-kit \
+.PHONY: setup lab test lint format catalog serve serve-room notebooks editions site bench test-live kit lab-kit \
 	lock test-latest bench-setup clean
 
 # The environment is exactly uv.lock: the versions CI tested. uv comes from the environment once
@@ -65,8 +65,9 @@ $(CHROMIUM):
 
 # LAB_ARGS: e.g. "--port 0 -- --no-browser" (the API on a free port; JupyterLab's own options)
 LAB_ARGS ?=
+# ROOM=http://ADDRESS:8765/v1 uses the instructor's room server instead of starting one here.
 lab: setup
-	$(BIN)/python -m helpers.offline lab $(LAB_ARGS)
+	$(BIN)/python -m helpers.offline lab $(if $(ROOM),--room-url $(ROOM)) $(LAB_ARGS)
 
 # Before a workshop, with internet: the lesson's scenes from Earth Search, clipped to the area.
 # Run it again to resume or repair. KIT_ARGS="--dry-run" shows the size first.
@@ -82,6 +83,10 @@ catalog: setup
 
 serve: setup
 	$(BIN)/python -m helpers.offline serve
+
+# On the instructor's computer: serve the whole room (prints the address learners type).
+serve-room: setup
+	$(BIN)/python -m helpers.offline serve --room
 
 notebooks: setup
 	$(BIN)/python -m tools.run_notebooks

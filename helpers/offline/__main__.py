@@ -25,21 +25,26 @@ from .process import (
     default_catalog_folder,
     ensure_catalog,
 )
+from .room import ALL_INTERFACES
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 
 
-def _serve(folder: Path, sock: socket.socket) -> None:
+def _serve(folder: Path, sock: socket.socket, room: bool = False) -> None:
     """Serve ``folder`` on an already bound socket until interrupted."""
     import uvicorn
 
-    from .server import create_app
+    from .room import lan_addresses, learner_instructions
+    from .server import catalog_label, create_app
 
     host, port = sock.getsockname()[:2]
-    app = create_app(folder)
+    app = create_app(folder, room=room)
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
     print(f"Serving catalog {folder}", flush=True)
-    print(f"{READY_PREFIX}http://{host}:{port}/v1", flush=True)
+    if room:
+        label = catalog_label(app.state.catalog)
+        print(learner_instructions(lan_addresses(), port, label), flush=True)
+    print(f"{READY_PREFIX}http://{LOOPBACK if room else host}:{port}/v1", flush=True)
     uvicorn.Server(config).run(sockets=[sock])
 
 
@@ -50,14 +55,35 @@ def _catalog_to_serve(catalog: Path | None) -> Path:
     return catalog
 
 
-def _lab(catalog: Path | None, port: int, lab_args: list[str]) -> int:
-    folder = _catalog_to_serve(catalog)
-    sock = bind_socket(LOOPBACK, port)
-    api_url = f"http://{LOOPBACK}:{sock.getsockname()[1]}/v1"
-    thread = threading.Thread(
-        target=_serve, args=(folder, sock), daemon=True, name="offline-server"
-    )
-    thread.start()
+def _room_api(url: str) -> str:
+    """The room server's API URL, checked to answer, or ``LessonError`` saying what to do."""
+    import requests
+
+    api_url = url.rstrip("/")
+    api_url = api_url if api_url.endswith("/v1") else f"{api_url}/v1"
+    try:
+        requests.get(api_url, timeout=5).raise_for_status()
+    except requests.RequestException as error:
+        raise LessonError(
+            f"The room server {api_url} does not answer ({type(error).__name__}). Check the "
+            "address the instructor shows, and that this computer is on the room's network; "
+            "or run `make lab` without ROOM to use your own offline server."
+        ) from None
+    return api_url
+
+
+def _lab(catalog: Path | None, port: int, lab_args: list[str], room_url: str | None) -> int:
+    if room_url:
+        api_url = _room_api(room_url)
+        print(f"Using the room's server {api_url}.", flush=True)
+    else:
+        folder = _catalog_to_serve(catalog)
+        sock = bind_socket(LOOPBACK, port)
+        api_url = f"http://{LOOPBACK}:{sock.getsockname()[1]}/v1"
+        thread = threading.Thread(
+            target=_serve, args=(folder, sock), daemon=True, name="offline-server"
+        )
+        thread.start()
     env = {**os.environ, "STAC_API_URL": api_url}
     print(f"STAC_API_URL={api_url} is set for the notebooks. Stop with Ctrl+C.", flush=True)
     command = [
@@ -165,8 +191,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     serve.add_argument(
         "--host",
-        default=LOOPBACK,
-        help="address to listen on (default 127.0.0.1: this computer only)",
+        default=None,
+        help="address to listen on (default 127.0.0.1: this computer only; with --room: "
+        "every interface)",
+    )
+    serve.add_argument(
+        "--room",
+        action="store_true",
+        help="serve the whole room: listen on every network interface, print the address "
+        "learners type, and limit each learner's request rate",
     )
     serve.add_argument(
         "--port",
@@ -180,6 +213,12 @@ def main(argv: list[str] | None = None) -> int:
         "--catalog", type=Path, default=None, help="catalog folder, e.g. a mirror (offline kit)"
     )
     lab.add_argument("--port", type=int, default=DEFAULT_PORT)
+    lab.add_argument(
+        "--room-url",
+        default=None,
+        help="use the room's server at this address (`serve --room` on the instructor's "
+        "computer) instead of starting one here",
+    )
     lab.add_argument("lab_args", nargs=argparse.REMAINDER, help="arguments for jupyter lab")
 
     _add_mirror_command(commands)
@@ -192,10 +231,20 @@ def main(argv: list[str] | None = None) -> int:
             ensure_catalog(args.catalog, force=args.force)
             return 0
         if args.command == "serve":
-            _serve(_catalog_to_serve(args.catalog), bind_socket(args.host, args.port))
+            if args.room:
+                host = args.host or ALL_INTERFACES
+            elif args.host not in (None, LOOPBACK, "localhost"):
+                raise LessonError(
+                    f"--host {args.host} would let other computers reach this server. To serve "
+                    "a workshop room, say so with --room (it also limits each learner's rate)."
+                )
+            else:
+                host = args.host or LOOPBACK
+            folder = _catalog_to_serve(args.catalog)
+            _serve(folder, bind_socket(host, args.port), room=args.room)
             return 0
         extra = [a for a in args.lab_args if a != "--"]
-        return _lab(args.catalog, args.port, extra)
+        return _lab(args.catalog, args.port, extra, args.room_url)
     except LessonError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -51,6 +51,8 @@ class OfflineCoreClient(AsyncBaseCoreClient):
     """Answers STAC API requests from a ``Catalog`` held in memory."""
 
     catalog: Catalog = attr.ib(default=None)
+    #: Larger pages are cut to this size (the next link still leads on): STAC API allows it.
+    max_page_size: int = attr.ib(default=10_000)
 
     # -- documents as the API shows them ------------------------------------------------
 
@@ -254,7 +256,7 @@ class OfflineCoreClient(AsyncBaseCoreClient):
     ) -> dict[str, Any]:
         """One page of results; ``include``/``exclude`` as in ``backend.filter_fields``."""
         self._check_search_collections(search.collections)
-        limit = limit or DEFAULT_LIMIT
+        limit = min(limit or DEFAULT_LIMIT, self.max_page_size)
         matches = self.catalog.search(search)
         start = page_start(matches, token)
         page = matches[start : start + limit]

@@ -36,15 +36,17 @@ from ..errors import SearchError
 from .api_client import API_PREFIX, FILES_PREFIX, OfflineCoreClient, server_root
 from .api_requests import NextTokenPaginationExtension, OfflineSearchPostRequest, TextOrJsonFilter
 from .backend import Catalog
+from .catalog import catalog_is_current
 from .files import add_file_routes
 from .middleware import BodySizeLimit, LandingWithoutSlash, add_traffic_stats
 from .queryables import OfflineFiltersClient
+from .room import ROOM_MAX_PAGE_SIZE, RateLimit
 
 LANDING_ID = "earth-search-offline"
 LANDING_TITLE = "Earth Search (offline lesson copy)"
 LANDING_DESCRIPTION = (
     "A local stand-in for Earth Search v1 made for the 'Access satellite imagery using Python' "
-    "lesson. Same paths and metadata shape; the imagery is synthetic."
+    "lesson. Same paths and metadata shape."
 )
 SORT_CONFORMANCE = [
     "https://api.stacspec.org/v1.0.0/item-search#sort",
@@ -52,7 +54,13 @@ SORT_CONFORMANCE = [
 ]
 
 
-def _stac_api(catalog: Catalog) -> StacApi:
+def catalog_label(catalog: Catalog) -> str:
+    """Which catalog this is, in words for the landing page and the room's instructions."""
+    kind = "synthetic imagery" if catalog_is_current(catalog.folder) else "a mirrored kit"
+    return f"{catalog.folder.name} ({kind})"
+
+
+def _stac_api(catalog: Catalog, room: bool) -> StacApi:
     """The STAC API at ``/v1``: core, collections, item search and Earth Search's extensions."""
     pagination = NextTokenPaginationExtension()
     extensions = [
@@ -65,7 +73,7 @@ def _stac_api(catalog: Catalog) -> StacApi:
     ]
     settings = ApiSettings(
         stac_fastapi_title=LANDING_TITLE,
-        stac_fastapi_description=LANDING_DESCRIPTION,
+        stac_fastapi_description=f"{LANDING_DESCRIPTION} Serving: {catalog_label(catalog)}.",
         stac_fastapi_landing_id=LANDING_ID,
         stac_fastapi_version=__version__,
         openapi_url=f"{API_PREFIX}/api",
@@ -73,10 +81,14 @@ def _stac_api(catalog: Catalog) -> StacApi:
     )
     return StacApi(
         settings=settings,
-        client=OfflineCoreClient(catalog=catalog, landing_page_id=LANDING_ID),
+        client=OfflineCoreClient(
+            catalog=catalog,
+            landing_page_id=LANDING_ID,
+            max_page_size=ROOM_MAX_PAGE_SIZE if room else 10_000,
+        ),
         extensions=extensions,
         title=LANDING_TITLE,
-        description=LANDING_DESCRIPTION,
+        description=f"{LANDING_DESCRIPTION} Serving: {catalog_label(catalog)}.",
         router=APIRouter(prefix=API_PREFIX),
         search_get_request_model=create_get_request_model(extensions),
         search_post_request_model=create_request_model(
@@ -93,8 +105,8 @@ def _stac_api(catalog: Catalog) -> StacApi:
     )
 
 
-def _add_index(app: FastAPI) -> None:
-    """``/``: where the API and the files are."""
+def _add_index(app: FastAPI, catalog: Catalog) -> None:
+    """``/``: where the API and the files are, and which catalog."""
 
     @app.get("/", include_in_schema=False)
     async def index(request: Request) -> JSONResponse:
@@ -102,20 +114,27 @@ def _add_index(app: FastAPI) -> None:
         return JSONResponse(
             {
                 "description": LANDING_DESCRIPTION,
+                "catalog": catalog_label(catalog),
                 "stac_api": f"{root}{API_PREFIX}",
                 "files": f"{root}{FILES_PREFIX}/",
             }
         )
 
 
-def create_app(catalog_folder: Path | str) -> FastAPI:
-    """The FastAPI app of the offline Earth Search for a static catalog folder."""
+def create_app(catalog_folder: Path | str, room: bool = False) -> FastAPI:
+    """The FastAPI app of the offline Earth Search for a static catalog folder.
+
+    ``room``: shared by a workshop room (``serve --room``): each client's request rate is
+    limited and pages are at most ``ROOM_MAX_PAGE_SIZE`` items.
+    """
     catalog = Catalog.load(catalog_folder)
-    app = _stac_api(catalog).app
+    app = _stac_api(catalog, room).app
     app.state.catalog = catalog
     app.add_middleware(LandingWithoutSlash)
     app.add_middleware(BodySizeLimit)
     add_file_routes(app, catalog)
     add_traffic_stats(app)
-    _add_index(app)
+    _add_index(app, catalog)
+    if room:
+        app.add_middleware(RateLimit)  # outermost: refused before any other work
     return app
