@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import api, datacube, generation, imports, memory, notebooks, remote_reads
+from . import api, datacube, generation, imports, memory, notebooks, remote_reads, room
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,6 +26,7 @@ def main(argv: list[str] | None = None) -> int:
         (api.main, ["--repeat", "3"] if quick else []),
         (memory.main, []),
         (imports.main, ["--repeat", "1"] if quick else []),
+        (room.main, ["--users", "1", "2", "--seconds", "5"] if quick else []),
         (notebooks.main, ["--only", "01", "--repeat", "1"] if quick else []),
         (datacube.main, ["--repeat", "1", "--max-cloud", "5"] if quick else ["--cold", "--larger"]),
     ]

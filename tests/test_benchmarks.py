@@ -21,8 +21,15 @@ def test_every_benchmark_runs_and_writes_its_table(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr[-3000:]
     tables = {path.stem: path.read_text() for path in tmp_path.glob("*.md")}
     assert set(tables) == {
-        "generation", "remote_reads", "api", "memory", "imports", "notebooks", "datacube"
+        "generation", "remote_reads", "api", "memory", "imports", "room", "notebooks", "datacube"
     }  # fmt: skip
+    room_totals = re.findall(
+        r"\| all: ([\d.]+) requests/s, (\d+) failures, server (\d+) MB", tables["room"]
+    )
+    assert len(room_totals) == 3, tables["room"]  # 1 and 2 learners, then 2 on a fresh catalog
+    assert all(float(rate) > 0 and failures == "0" for rate, failures, _ in room_totals), tables[
+        "room"
+    ]
     setup_cell = re.search(r"\| the setup cell \| (\d+) ms \| ([^|]+) \|", tables["imports"])
     assert setup_cell and setup_cell.group(2).strip() == "none", tables["imports"]
     reads = re.search(

@@ -30,7 +30,9 @@ from .room import ALL_INTERFACES
 REPOSITORY = Path(__file__).resolve().parents[2]
 
 
-def _serve(folder: Path, sock: socket.socket, room: bool = False) -> None:
+def _serve(
+    folder: Path, sock: socket.socket, room: bool = False, rate: float | None = None
+) -> None:
     """Serve ``folder`` on an already bound socket until interrupted."""
     import uvicorn
 
@@ -38,7 +40,7 @@ def _serve(folder: Path, sock: socket.socket, room: bool = False) -> None:
     from .server import catalog_label, create_app
 
     host, port = sock.getsockname()[:2]
-    app = create_app(folder, room=room)
+    app = create_app(folder, room=room) if rate is None else create_app(folder, room, rate)
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
     print(f"Serving catalog {folder}", flush=True)
     if room:
@@ -202,6 +204,13 @@ def main(argv: list[str] | None = None) -> int:
         "learners type, and limit each learner's request rate",
     )
     serve.add_argument(
+        "--rate",
+        type=float,
+        default=None,
+        help="with --room: requests a second each learner's address may send (default 30; "
+        "0: no limit, e.g. for a load test whose learners share one address)",
+    )
+    serve.add_argument(
         "--port",
         type=int,
         default=DEFAULT_PORT,
@@ -241,7 +250,7 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 host = args.host or LOOPBACK
             folder = _catalog_to_serve(args.catalog)
-            _serve(folder, bind_socket(host, args.port), room=args.room)
+            _serve(folder, bind_socket(host, args.port), room=args.room, rate=args.rate)
             return 0
         extra = [a for a in args.lab_args if a != "--"]
         return _lab(args.catalog, args.port, extra, args.room_url)

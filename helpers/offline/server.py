@@ -40,7 +40,7 @@ from .catalog import catalog_is_current
 from .files import add_file_routes
 from .middleware import BodySizeLimit, LandingWithoutSlash, add_traffic_stats
 from .queryables import OfflineFiltersClient
-from .room import ROOM_MAX_PAGE_SIZE, RateLimit
+from .room import RATE_PER_SECOND, ROOM_MAX_PAGE_SIZE, RateLimit
 
 LANDING_ID = "earth-search-offline"
 LANDING_TITLE = "Earth Search (offline lesson copy)"
@@ -121,11 +121,14 @@ def _add_index(app: FastAPI, catalog: Catalog) -> None:
         )
 
 
-def create_app(catalog_folder: Path | str, room: bool = False) -> FastAPI:
+def create_app(
+    catalog_folder: Path | str, room: bool = False, rate: float = RATE_PER_SECOND
+) -> FastAPI:
     """The FastAPI app of the offline Earth Search for a static catalog folder.
 
     ``room``: shared by a workshop room (``serve --room``): each client's request rate is
-    limited and pages are at most ``ROOM_MAX_PAGE_SIZE`` items.
+    limited to ``rate`` requests a second (0: no limit) and pages are at most
+    ``ROOM_MAX_PAGE_SIZE`` items.
     """
     catalog = Catalog.load(catalog_folder)
     app = _stac_api(catalog, room).app
@@ -135,6 +138,6 @@ def create_app(catalog_folder: Path | str, room: bool = False) -> FastAPI:
     add_file_routes(app, catalog)
     add_traffic_stats(app)
     _add_index(app, catalog)
-    if room:
-        app.add_middleware(RateLimit)  # outermost: refused before any other work
+    if room and rate > 0:
+        app.add_middleware(RateLimit, rate=rate)  # outermost: refused before any other work
     return app

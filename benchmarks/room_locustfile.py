@@ -1,0 +1,40 @@
+"""Locust scenario: one learner of a room replaying episodes 2-5 against the room server.
+
+Run by ``benchmarks/room.py`` (``locust -f ... --headless``); the requests a clip read makes are
+prepared there, from the COGs' own tile index, and passed in ``ROOM_PLAN`` (a JSON file):
+per asset, the header read and the merged byte ranges GDAL asks for.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+from locust import HttpUser, between, task
+
+PLAN = json.loads(open(os.environ["ROOM_PLAN"]).read())  # noqa: SIM115 (read once at start)
+
+
+class Learner(HttpUser):
+    wait_time = between(1, 3)  # reading, typing, looking at a plot
+
+    @task
+    def episodes_2_to_5(self) -> None:
+        self.client.get("/v1", name="landing")
+        self.client.get("/v1/conformance", name="conformance")
+        self.client.get("/v1/collections", name="collections")
+        url, body = "/v1/search", dict(PLAN["search"])
+        while url:
+            page = self.client.post(url, json=body, name="search page").json()
+            following = [link for link in page.get("links", []) if link["rel"] == "next"]
+            url, body = (
+                (following[0]["href"], following[0].get("body", body))
+                if following
+                else (None, None)
+            )
+        self.client.get(PLAN["item"], name="item")
+        for key, reads in PLAN["clips"].items():
+            self.client.head(reads["url"], name=f"clip {key}: HEAD")
+            for first, last in reads["ranges"]:
+                self.client.get(reads["url"], headers={"Range": f"bytes={first}-{last}"},
+                                name=f"clip {key}: ranges")  # fmt: skip
