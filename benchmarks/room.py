@@ -27,6 +27,7 @@ from pathlib import Path
 import psutil
 import rasterio
 import requests
+from rasterio.enums import Interleaving
 
 from benchmarks.report import publish
 from helpers.offline import OfflineServer, ensure_catalog
@@ -50,7 +51,9 @@ def _tile_ranges(path: Path) -> list[tuple[int, int]]:
             int(window.col_off) // width, int(window.col_off + window.width) // width + 1
         )
         spans = []
-        for band in range(1, dataset.count + 1) if dataset.interleaving is None else [1]:
+        # Pixel-interleaved files (TCI) keep every band in one tile; band-interleaved, one each.
+        band_interleaved = dataset.interleaving == Interleaving.band
+        for band in range(1, dataset.count + 1) if band_interleaved else [1]:
             for row in rows:
                 for column in columns:
                     offset = dataset.get_tag_item(f"BLOCK_OFFSET_{column}_{row}", "TIFF", bidx=band)

@@ -18,7 +18,7 @@ from pystac_client import Client
 from shapely.geometry import Point, box, shape
 
 from .network import retrying_io
-from .places import AMSTERDAM, SEARCH_BUFFER
+from .places import AMSTERDAM, search_bbox
 from .saving import atomic_output
 
 SEARCH_RESULTS = Path("search_results.json")
@@ -30,7 +30,7 @@ LESSON_YEAR = 2021
 LESSON_MAX_CLOUD_COVER = 5
 LESSON_SEARCH = {
     "collections": [LESSON_COLLECTION],
-    "bbox": LESSON_POINT.buffer(SEARCH_BUFFER).bounds,
+    "bbox": search_bbox(),
     "datetime": f"{LESSON_YEAR}-01-01/{LESSON_YEAR}-12-31",
     "query": [f"eo:cloud_cover<{LESSON_MAX_CLOUD_COVER}"],
 }

@@ -2,7 +2,8 @@
 
 rasterio and rioxarray read remote files through GDAL's ``/vsicurl/`` driver. These
 environment variables make that efficient (few, small requests) and robust (retries and
-timeouts instead of hanging). ``configure()`` sets them once for the whole Python session.
+timeouts instead of hanging). ``configure()`` sets them once for the whole Python session; the
+notebooks' setup cell sets the same ones itself (a test keeps the two equal).
 """
 
 from __future__ import annotations
@@ -50,11 +51,3 @@ def configure(overwrite: bool = False) -> dict[str, str]:
         if overwrite or setting.name not in os.environ:
             os.environ[setting.name] = setting.value
     return {setting.name: os.environ[setting.name] for setting in SETTINGS}
-
-
-def explain() -> str:
-    """The settings in force, each followed by why the lesson uses it."""
-    return "\n".join(
-        f"{setting.name}={os.environ.get(setting.name, '(not set)')}\n    {setting.why}"
-        for setting in SETTINGS
-    )

@@ -25,7 +25,7 @@ from .process import (
     default_catalog_folder,
     ensure_catalog,
 )
-from .room import ALL_INTERFACES
+from .room import ALL_INTERFACES, RATE_PER_SECOND
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 
@@ -40,7 +40,7 @@ def _serve(
     from .server import catalog_label, create_app
 
     host, port = sock.getsockname()[:2]
-    app = create_app(folder, room=room) if rate is None else create_app(folder, room, rate)
+    app = create_app(folder, room=room, rate=rate)
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
     print(f"Serving catalog {folder}", flush=True)
     if room:
@@ -206,8 +206,9 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument(
         "--rate",
         type=float,
-        default=None,
-        help="with --room: requests a second each learner's address may send (default 30; "
+        default=RATE_PER_SECOND,
+        help=f"with --room: requests a second each learner's address may send (default "
+        f"{RATE_PER_SECOND:g}; "
         "0: no limit, e.g. for a load test whose learners share one address)",
     )
     serve.add_argument(

@@ -33,6 +33,8 @@ from .backend import Catalog, IndexedItem, SearchRequest, filter_fields, page_st
 API_PREFIX = "/v1"
 FILES_PREFIX = "/files"
 DEFAULT_LIMIT = 10
+#: Larger pages are cut to this size (the next link still leads on), as the STAC API allows.
+MAX_PAGE_SIZE = 10_000
 
 
 def asset_url(base: str, folder: str, href: str) -> str:
@@ -51,8 +53,7 @@ class OfflineCoreClient(AsyncBaseCoreClient):
     """Answers STAC API requests from a ``Catalog`` held in memory."""
 
     catalog: Catalog = attr.ib(default=None)
-    #: Larger pages are cut to this size (the next link still leads on): STAC API allows it.
-    max_page_size: int = attr.ib(default=10_000)
+    max_page_size: int = attr.ib(default=MAX_PAGE_SIZE)
 
     # -- documents as the API shows them ------------------------------------------------
 

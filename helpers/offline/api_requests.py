@@ -92,13 +92,11 @@ def json_parameter(name: str, text: str | None) -> Any:
 def parse_filter(expression: Any, language: str | None) -> cql2.Expr | None:
     if expression is None:
         return None
-    if isinstance(expression, str):
+    if isinstance(expression, str):  # a parsed (JSON) filter came in a body already bounded
         text_nesting = (
             limits.MAX_JSON_NESTING if language == "cql2-json" else limits.MAX_TEXT_NESTING
         )
         limits.check_text("filter", expression, text_nesting)  # before cql2's parser sees it
-    else:
-        limits.check_nesting("filter", expression)
     try:
         if isinstance(expression, dict):
             parsed = cql2.Expr(expression)

@@ -172,10 +172,7 @@ class SearchRequest:
         limits.check_list("collections", self.collections, limits.MAX_COLLECTIONS)
         limits.check_list("ids", self.ids, limits.MAX_IDS)
         if self.intersects is not None:
-            limits.check_nesting("intersects", self.intersects)
             limits.check_geometry("intersects", self.intersects)
-        if self.query is not None:
-            limits.check_nesting("query", self.query)
         if self.bbox is not None and self.intersects is not None:
             raise SearchError("Use either bbox or intersects in one search, not both.")
         if self.bbox is not None:

@@ -87,26 +87,14 @@ def check_text(name: str, text: str, max_nesting: int = MAX_TEXT_NESTING) -> Non
         raise SearchError(_too_many_terms(name, operators))
 
 
-def check_nesting(name: str, value: Any, limit: int = MAX_JSON_NESTING) -> None:
-    """Refuse parsed JSON (objects and arrays) nested deeper than ``limit``."""
-    depth = max(depth for _, depth in _walk(value, limit=limit + 1))
-    if depth > limit:
-        raise SearchError(
-            f"{name} nests objects and arrays more than {limit} levels deep. "
-            "Write the condition with fewer nested parts."
-        )
-
-
-def _walk(value: Any, depth: int = 1, limit: int | None = None) -> Iterable[tuple[Any, int]]:
-    """Every node of parsed JSON with its depth; below ``limit`` levels it does not look."""
-    yield value, depth
-    if limit is not None and depth >= limit:
-        return
+def _walk(value: Any) -> Iterable[Any]:
+    """Every node of parsed JSON (its nesting is bounded before it is parsed)."""
+    yield value
     children = (
         value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
     )
     for child in children:
-        yield from _walk(child, depth + 1, limit)
+        yield from _walk(child)
 
 
 def operator_depth(expression: Any) -> int:
@@ -122,19 +110,17 @@ def operator_depth(expression: Any) -> int:
 def check_filter(expression: dict[str, Any]) -> None:
     """Refuse a parsed CQL2 expression with too many operators, nested too deep, or with
     geometries of too many vertices."""
-    terms = vertices = 0
-    for node, _ in _walk(expression):
-        if isinstance(node, dict) and "op" in node:
+    terms = spatial = vertices = 0
+    for node in _walk(expression):
+        if not isinstance(node, dict):
+            continue
+        if "op" in node:
             terms += 1
-        if isinstance(node, dict) and "coordinates" in node:
+            spatial += str(node["op"]).lower().startswith("s_")
+        if "coordinates" in node:
             vertices += count_vertices(node)
     if terms > MAX_FILTER_TERMS:
         raise SearchError(_too_many_terms("filter", terms))
-    spatial = sum(
-        1
-        for node, _ in _walk(expression)
-        if isinstance(node, dict) and str(node.get("op", "")).lower().startswith("s_")
-    )
     if spatial > MAX_SPATIAL_OPERATORS:
         raise SearchError(
             f"filter has {spatial} spatial operators; the limit is {MAX_SPATIAL_OPERATORS}. "
@@ -147,7 +133,11 @@ def check_filter(expression: dict[str, Any]) -> None:
             f"{MAX_FILTER_DEPTH}. Write it flatter: a and (b and c) is a and b and c."
         )
     if vertices > MAX_FILTER_VERTICES:
-        raise SearchError(_too_many_vertices("filter", vertices, MAX_FILTER_VERTICES))
+        raise SearchError(
+            _too_many_vertices("filter", vertices, MAX_FILTER_VERTICES)
+            + " Or pass the area as intersects, which takes up to "
+            f"{MAX_VERTICES:,} vertices."
+        )
 
 
 def _too_many_terms(name: str, terms: int) -> str:
@@ -166,7 +156,7 @@ def count_vertices(geometry: Any) -> int:
         return sum(count_vertices(part) for part in geometry.get("geometries") or [])
     return sum(
         1
-        for node, _ in _walk(geometry.get("coordinates"))
+        for node in _walk(geometry.get("coordinates"))
         if isinstance(node, list) and node and all(isinstance(v, int | float) for v in node)
     )
 
@@ -180,7 +170,7 @@ def check_geometry(name: str, geometry: Any) -> None:
 def _too_many_vertices(name: str, vertices: int, limit: int = MAX_VERTICES) -> str:
     return (
         f"{name} has {vertices:,} vertices; the limit is {limit:,}. Simplify the geometry "
-        "(shapely: geometry.simplify(0.001)), or pass it as intersects instead of in a filter."
+        "(shapely: geometry.simplify(0.001))."
     )
 
 

@@ -41,7 +41,7 @@ from shapely.geometry import box, mapping, shape
 from ..earth_search import LIVE_API_URL
 from ..errors import MirrorError
 from ..places import KIT_BBOX
-from ..saving import atomic_path, leftovers
+from ..saving import PARTIAL_MARK, atomic_path
 from .assets import cog_profile
 from .catalog import CATALOG_FILE, MARKER_FILE, write_json
 from .mirror_safety import (
@@ -421,9 +421,8 @@ def mirror(
     if dry_run:
         return report
     folder.mkdir(parents=True, exist_ok=True)
-    for subfolder in [folder, *[path for path in folder.rglob("*") if path.is_dir()]]:
-        for leftover in leftovers(subfolder):  # from a mirror that was killed mid-file
-            leftover.unlink()
+    for leftover in folder.rglob(f".*{PARTIAL_MARK}*"):  # from a mirror killed mid-file
+        leftover.unlink()
     manifest = Manifest(folder)
     mirrored = manifest.data.setdefault("collection", request.collection)
     if mirrored != request.collection:

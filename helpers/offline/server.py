@@ -33,7 +33,7 @@ from stac_fastapi.types.config import ApiSettings
 
 from .. import __version__
 from ..errors import SearchError
-from .api_client import API_PREFIX, FILES_PREFIX, OfflineCoreClient, server_root
+from .api_client import API_PREFIX, FILES_PREFIX, MAX_PAGE_SIZE, OfflineCoreClient, server_root
 from .api_requests import NextTokenPaginationExtension, OfflineSearchPostRequest, TextOrJsonFilter
 from .backend import Catalog
 from .catalog import catalog_is_current
@@ -71,9 +71,10 @@ def _stac_api(catalog: Catalog, room: bool) -> StacApi:
         SearchFilterExtension(client=OfflineFiltersClient(catalog=catalog)),
         pagination,
     ]
+    description = f"{LANDING_DESCRIPTION} Serving: {catalog_label(catalog)}."
     settings = ApiSettings(
         stac_fastapi_title=LANDING_TITLE,
-        stac_fastapi_description=f"{LANDING_DESCRIPTION} Serving: {catalog_label(catalog)}.",
+        stac_fastapi_description=description,
         stac_fastapi_landing_id=LANDING_ID,
         stac_fastapi_version=__version__,
         openapi_url=f"{API_PREFIX}/api",
@@ -84,11 +85,11 @@ def _stac_api(catalog: Catalog, room: bool) -> StacApi:
         client=OfflineCoreClient(
             catalog=catalog,
             landing_page_id=LANDING_ID,
-            max_page_size=ROOM_MAX_PAGE_SIZE if room else 10_000,
+            max_page_size=ROOM_MAX_PAGE_SIZE if room else MAX_PAGE_SIZE,
         ),
         extensions=extensions,
         title=LANDING_TITLE,
-        description=f"{LANDING_DESCRIPTION} Serving: {catalog_label(catalog)}.",
+        description=description,
         router=APIRouter(prefix=API_PREFIX),
         search_get_request_model=create_get_request_model(extensions),
         search_post_request_model=create_request_model(
