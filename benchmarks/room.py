@@ -7,9 +7,11 @@ collections, the lesson's search with its paging, an item, and the clip reads of
 for ``visual``, ``red``, ``nir`` and ``scl`` as GDAL makes them (a HEAD, then the merged byte
 ranges of the tiles the box touches, read from each COG's tile index). Reported per request
 kind: p50, p95 and max; requests per second; failures; the server's memory (RSS) after the run.
-The floor is one learner in the same run. Then the same with a fresh catalog: the metadata
-only, so the pixel files are made on the first requests, with every learner asking at once.
-Traffic goes to 127.0.0.1 only (the room server bound to loopback).
+The floor is one learner in the same run. Then the most learners on two new catalogs: "fresh",
+the metadata only, so every pixel file is made on the first requests with every learner asking
+at once; and "just generated", as ``make catalog`` leaves it (the lesson scene's files made,
+``helpers.offline.files.make_lesson_scene``). Traffic goes to 127.0.0.1 only (the room server
+bound to loopback).
 """
 
 from __future__ import annotations
@@ -31,11 +33,13 @@ from rasterio.enums import Interleaving
 
 from benchmarks.report import publish
 from helpers.offline import OfflineServer, ensure_catalog
+from helpers.offline.files import make_lesson_scene
 from helpers.places import CLIP_BOX_UTM, search_bbox
 
 LOCUSTFILE = Path(__file__).with_name("room_locustfile.py")
 HEADER_BYTES = 16_384  # GDAL's first read of a remote TIFF
-KINDS = ("landing", "search page", "item", "clip visual: ranges", "clip red: ranges")
+KINDS = ("landing", "search page", "item", "clip visual: ranges", "clip red: ranges",
+         "clip read (one asset, all requests)")  # fmt: skip
 ASSETS = ("visual", "red", "nir", "scl")
 
 
@@ -103,7 +107,8 @@ def run_locust(server: OfflineServer, plan_file: Path, users: int, seconds: int)
 
 
 def _fresh_catalog(source: Path, folder: Path) -> Path:
-    target = folder / "catalog"
+    """A copy of ``source``'s metadata without any pixel file."""
+    target = folder
     patterns = ("*.tif", "*.jpg", "*.xml", "tileinfo_metadata.json", ".*.partial*")
     shutil.copytree(source, target, ignore=shutil.ignore_patterns(*patterns))
     return target
@@ -151,11 +156,16 @@ def main(argv: list[str] | None = None) -> int:
         floor = results[min(results)]
         for users, result in results.items():
             lines += _lines(str(users), result, floor)
-        fresh = _fresh_catalog(catalog, Path(folder))
-        with OfflineServer(fresh, extra_args=room) as server:
-            most = max(args.users)
-            fresh_result = run_locust(server, plan_file, most, args.seconds)
-        lines += _lines(f"{most}, fresh catalog", fresh_result, floor)
+        most = max(args.users)
+        generated = _fresh_catalog(catalog, Path(folder) / "generated")
+        make_lesson_scene(generated)
+        for label, new_catalog in (
+            ("fresh catalog", _fresh_catalog(catalog, Path(folder) / "fresh")),
+            ("just generated", generated),
+        ):
+            with OfflineServer(new_catalog, extra_args=room) as server:
+                result = run_locust(server, plan_file, most, args.seconds)
+            lines += _lines(f"{most}, {label}", result, floor)
     lines += [
         "",
         f"Each run {args.seconds} s, learners started at once, 1-3 s between a learner's "

@@ -6,6 +6,7 @@ learner's address is simulated with the Host header.
 
 from __future__ import annotations
 
+import shutil
 import statistics
 import subprocess
 import sys
@@ -22,7 +23,9 @@ from pystac_client.stac_api_io import StacApiIO
 from rasterio.windows import from_bounds
 from urllib3 import Retry
 
+from helpers.checkpoints import LESSON_SEARCH, newest_versions
 from helpers.offline import OfflineServer
+from helpers.offline.files import make_lesson_scene
 from helpers.offline.room import BURST, learner_instructions
 from helpers.places import CLIP_BOX_UTM, search_bbox
 
@@ -122,3 +125,29 @@ def test_ten_learners_at_once_all_get_their_data(room: OfflineServer) -> None:
     assert len(runs) == 10  # every learner finished: no error, retries included
     clips = [run["clip"] for run in runs]
     assert statistics.median(clips) < 30, clips  # bounded: nothing waits on a lock forever
+
+
+def test_the_catalog_is_generated_with_the_scene_episodes_4_and_5_read(
+    session_server: OfflineServer, tmp_path: Path
+) -> None:
+    """The room's first clip must not wait for pixels: ``make catalog`` makes them.
+
+    The scene is found here the notebooks' way (pystac-client, newest versions, first 31UFU),
+    independently of ``lesson_scene``'s own search of the in-memory catalog.
+    """
+    client = Client.open(session_server.api_url)
+    items = newest_versions(client.search(**LESSON_SEARCH).item_collection())
+    scene = next(item for item in items if item.properties["grid:code"] == "MGRS-31UFU")
+    metadata_only = tmp_path / "catalog"
+    pixels = shutil.ignore_patterns("*.tif", "*.jpg", "*.xml", "*.partial*")
+    shutil.copytree(session_server.catalog, metadata_only, ignore=pixels)
+    made = make_lesson_scene(metadata_only)
+    expected = {
+        metadata_only / scene.assets[key].href.split("/files/", 1)[1]
+        for key in ("thumbnail", "visual", "red", "nir", "scl")
+    }
+    assert set(made) == expected
+    on_disk = {p for pattern in ("*.tif", "*.jpg") for p in metadata_only.rglob(pattern)}
+    assert on_disk == expected, "only the lesson scene's files are made ahead"
+    with rasterio.open(metadata_only / scene.assets["red"].href.split("/files/", 1)[1]) as red:
+        assert red.count == 1 and red.dtypes[0] == "uint16" and red.res == (10.0, 10.0)

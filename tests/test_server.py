@@ -248,3 +248,18 @@ def test_bad_bodies_get_client_errors_never_500(
     )
     assert response.status_code == status, response.text[:300]
     assert words in response.text
+
+
+def test_answers_carry_the_stac_api_media_types(api_url: str) -> None:
+    """Items and item pages are GeoJSON, other documents JSON (STAC API - Features)."""
+    page = requests.post(f"{api_url}/search", json={"limit": 1}, timeout=30)
+    assert page.headers["content-type"] == "application/geo+json"
+    item_url = next(link["href"] for link in page.json()["features"][0]["links"]
+                    if link["rel"] == "self")  # fmt: skip
+    assert requests.get(item_url, timeout=30).headers["content-type"] == "application/geo+json"
+    items = requests.get(f"{api_url}/collections/sentinel-2-l2a/items?limit=1", timeout=30)
+    assert items.headers["content-type"] == "application/geo+json"
+    for path in ("/collections", "/collections/sentinel-2-l2a", ""):
+        assert requests.get(f"{api_url}{path}", timeout=30).headers["content-type"] == (
+            "application/json"
+        )
