@@ -5,7 +5,7 @@
 #   make test-latest     run the suite with the newest versions allowed, in .venv-latest
 #   make notebooks       regenerate the notebooks' stored outputs (offline run)
 #   make editions        build the learner and live-coding editions into build/editions
-#   make site            build the lesson's web site into build/site
+#   make site            build the lesson's web site (Jupyter Book) into build/book/_build/html
 #   make test-live       run the lesson against the live Earth Search, check its science, compare
 #   make kit             copy the lesson's real imagery from Earth Search into data/offline-kit
 #   make lab-kit         start JupyterLab with that copy served as the STAC API
@@ -63,6 +63,16 @@ $(CHROMIUM):
 	$(SUDO) apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium
 
+# axe-core, the accessibility rules the site test runs in Chromium: the npm registry's tarball,
+# checked against its published sha512, unpacked without Node.js (only people who test the site
+# need it; learners never do).
+AXE_VERSION := 4.14.1
+AXE_INTEGRITY := sha512-FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76ASyFNNtuFooJpZe37OgudVGtQ==
+AXE := build/vendor/axe-core-$(AXE_VERSION)/axe.min.js
+$(AXE):
+	@mkdir -p $(@D)
+	$(BIN)/python -m tools.fetch_npm axe-core $(AXE_VERSION) $(AXE_INTEGRITY) package/axe.min.js $@
+
 # LAB_ARGS: e.g. "--port 0 -- --no-browser" (the API on a free port; JupyterLab's own options)
 LAB_ARGS ?=
 # ROOM=http://ADDRESS:8765/v1 uses the instructor's room server instead of starting one here.
@@ -94,8 +104,12 @@ notebooks: setup
 editions: setup
 	$(BIN)/python -m tools.build_editions
 
-site: setup
-	$(BIN)/python -m tools.build_site
+# The site: Jupyter Book over the notebooks' stored outputs (no notebook runs, no network); the
+# learner edition is built first, for the downloads on the landing page. Warnings are errors.
+SITE := build/book/_build/html
+site: editions
+	$(BIN)/jupyter-book build . --path-output build/book --warningiserror --keep-going --quiet
+	@echo "Open $(SITE)/index.html"
 
 bench: setup
 	$(BIN)/python -m benchmarks
@@ -114,7 +128,7 @@ format: setup
 
 # One worker per core (pytest-xdist); PYTEST_ARGS="-n 0" runs in one process.
 PYTEST_ARGS ?= -n auto
-test: lint $(CHROMIUM)
+test: lint $(CHROMIUM) $(AXE)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Instructors, before a workshop: run the lesson against the live Earth Search. Outputs are not
