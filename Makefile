@@ -106,10 +106,10 @@ editions: setup
 
 # The site: Jupyter Book over the notebooks' stored outputs (no notebook runs, no network); the
 # learner edition is built first, for the downloads on the landing page. Warnings are errors.
-SITE := build/book/_build/html
+BOOK ?= build/book
 site: editions
-	$(BIN)/jupyter-book build . --path-output build/book --warningiserror --keep-going --quiet
-	@echo "Open $(SITE)/index.html"
+	$(BIN)/jupyter-book build . --path-output $(BOOK) --warningiserror --keep-going --quiet
+	@echo "Open $(BOOK)/_build/html/index.html"
 
 bench: setup
 	$(BIN)/python -m benchmarks

@@ -95,7 +95,11 @@ def _is_notebook_cell(item: pytest.Item) -> bool:
 
 #: Test files that read nbval's run (``lesson_run``): they share the notebooks' worker. A file
 #: missing here still passes, on another worker that then runs the lesson again itself.
-READERS_OF_THE_LESSON_RUN = ("tests/test_editions.py", "tests/test_notebook_results.py")
+READERS_OF_THE_LESSON_RUN = (
+    "tests/test_editions.py",
+    "tests/test_figures.py",
+    "tests/test_notebook_results.py",
+)
 COLLECTION_1_PARAMETER = f"[{COLLECTION_1}]"  # test_science.py's ids
 
 

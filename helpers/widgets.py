@@ -14,12 +14,14 @@ widget, explained as ``helpers.friendly`` explains them.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import io
 from typing import Any
 
 import ipywidgets as widgets
 import requests
 import rioxarray
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from pystac_client import Client
 from shapely.geometry import Point, shape
@@ -31,6 +33,31 @@ from .reflectance import scale_and_offset
 
 PRESETS = {"Amsterdam": AMSTERDAM, "Utrecht": (5.12, 52.09)}
 MAX_LISTED = 50
+#: Wide enough for a whole item id such as ``S2B_31UFU_20210818_1_L2A`` after the label.
+ID_WIDTH = "34em"
+
+
+class Panel(widgets.VBox):
+    """A VBox that also says in words what it is, for places that cannot run widgets.
+
+    A static page (the lesson's web site, nbviewer) shows the ``text/html`` of the output; in
+    JupyterLab the widget itself is shown.
+    """
+
+    def __init__(self, children: list[widgets.Widget], static_text: str) -> None:
+        super().__init__(children)
+        self.static_text = static_text
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+        bundle = super()._repr_mimebundle_(**kwargs) or {}
+        bundle["text/html"] = f"<p><em>{html.escape(self.static_text)}</em></p>"
+        return bundle
+
+
+def readable_utm_axes(ax: Axes) -> None:
+    """Four whole-metre ticks per axis, no ``1e6`` offset: coordinates people can read."""
+    ax.locator_params(nbins=4)
+    ax.ticklabel_format(style="plain", useOffset=False)
 
 
 def check_lon_lat(lon: float, lat: float) -> None:
@@ -86,7 +113,9 @@ class SceneExplorer:
         self.count = widgets.HTML()
         self.error = widgets.HTML()
         self.code = widgets.HTML()
-        self.results = widgets.Select(options=[], rows=8, description="Scenes")
+        self.results = widgets.Select(
+            options=[], rows=8, description="Scenes", layout=widgets.Layout(width=ID_WIDTH)
+        )
         self.details = widgets.HTML()
         self.thumbnail = widgets.Image(format="jpeg", width=256, height=256)
         self.footprint = widgets.Image(format="png")
@@ -94,7 +123,7 @@ class SceneExplorer:
             control.observe(self._changed, names="value")
         self.location.observe(self._preset, names="value")
         self.results.observe(self._selected, names="value")
-        self.widget = widgets.VBox(
+        self.widget = Panel(
             [
                 widgets.HBox([self.location, self.lon, self.lat]),
                 widgets.HBox([self.start, self.end]),
@@ -105,7 +134,11 @@ class SceneExplorer:
                 widgets.HBox(
                     [self.results, widgets.VBox([self.details, self.thumbnail]), self.footprint]
                 ),
-            ]
+            ],
+            static_text="Interactive scene explorer: place, dates, maximum cloud cover and "
+            "collection drive a pystac-client search; it lists the scenes found and shows the "
+            "selected one's thumbnail, footprint and cloud cover. Run the notebook in JupyterLab "
+            "to use it.",
         )
         self.run()
 
@@ -228,29 +261,31 @@ class ClipPreview:
         shared = [bounds[item.id] for item in covering]
         west, south = max(b[0] for b in shared), max(b[1] for b in shared)
         east, north = min(b[2] for b in shared), min(b[3] for b in shared)
-        self.scene = widgets.Dropdown(options=list(self.items), description="Scene")
+        self.scene = widgets.Dropdown(
+            options=list(self.items), description="Scene", layout=widgets.Layout(width=ID_WIDTH)
+        )
+        # Six- and seven-digit metres do not fit a slider's own readout: the extent is shown
+        # in full next to the sliders instead.
+        slider = {"step": 500, "continuous_update": False, "readout": False,
+                  "layout": widgets.Layout(width=ID_WIDTH)}  # fmt: skip
         self.x = widgets.IntRangeSlider(
-            value=(box[0], box[2]),
-            min=west,
-            max=east,
-            step=500,
-            description="x (m)",
-            continuous_update=False,
+            value=(box[0], box[2]), min=west, max=east, description="x (m)", **slider
         )
         self.y = widgets.IntRangeSlider(
-            value=(box[1], box[3]),
-            min=south,
-            max=north,
-            step=500,
-            description="y (m)",
-            continuous_update=False,
+            value=(box[1], box[3]), min=south, max=north, description="y (m)", **slider
         )
+        self.extent = widgets.HTML()
         self.error = widgets.HTML()
         self.code = widgets.HTML()
         self.output = widgets.Image(format="png")
         for control in (self.scene, self.x, self.y):
             control.observe(lambda change: self.run(), names="value")
-        self.widget = widgets.VBox([self.scene, self.x, self.y, self.error, self.code, self.output])
+        self.widget = Panel(
+            [self.scene, self.x, self.y, self.extent, self.error, self.code, self.output],
+            static_text="Interactive clip preview: choose a scene and a box in metres with two "
+            "sliders; it shows the true colour clip and its NDVI side by side, with the code "
+            "that makes them. Run the notebook in JupyterLab to use it.",
+        )
         self.last_shape: tuple[int, ...] | None = None
         self.run()
 
@@ -291,9 +326,17 @@ class ClipPreview:
             "ndvi = (nir - red) / (nir + red)"
         )
 
+    def extent_text(self) -> str:
+        (west, east), (south, north) = self.x.value, self.y.value
+        return (
+            f"x {west:,} to {east:,} m, y {south:,} to {north:,} m: "
+            f"{(east - west) / 1000:g} by {(north - south) / 1000:g} km"
+        )
+
     def run(self) -> None:
         item = self.items[self.scene.value]
         box = self.box()
+        self.extent.value = self.extent_text()
         try:
             visual = rioxarray.open_rasterio(item.assets["visual"].href).rio.clip_box(**box)
             bands = {}
@@ -308,10 +351,12 @@ class ClipPreview:
         self.error.value = ""
         self.code.value = f"<pre>{self.code_text()}</pre>"
         self.last_shape = tuple(visual.shape)
-        figure = Figure(figsize=(10, 4.5), layout="tight")
+        figure = Figure(figsize=(10, 4.8), layout="constrained")
         left, right = figure.subplots(1, 2)
         visual.plot.imshow(ax=left)
-        left.set_title("True colour")
         ndvi.plot.imshow(ax=right, cmap="RdYlGn", vmin=-1, vmax=1)
-        right.set_title("NDVI")
+        for ax, title in ((left, "True colour"), (right, "NDVI")):
+            readable_utm_axes(ax)
+            ax.set_title(title)
+        figure.suptitle(f"{item.id}, {item.datetime:%d %B %Y}")
         self.output.value = _png(figure)

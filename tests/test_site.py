@@ -1,23 +1,27 @@
-"""The lesson web site, built offline and checked in a real browser (Debian's Chromium).
+"""The lesson web site (Jupyter Book), built offline and checked in a real browser.
 
-Each page is loaded from a local HTTP server by headless Chromium driven by Playwright; the
-test fails on a console error, a failed request, a request that leaves this machine, or a
-broken image. A screenshot of every page is kept in test-artifacts/site/.
+The site is built with ``make site`` into a temporary folder, served from a local HTTP server
+and loaded by headless Debian Chromium driven by Playwright. A page fails on a console error, a
+failed request, a request that leaves this machine, a broken image or an image without a text
+alternative. axe-core (the npm package, fetched by ``make test``) audits every page for WCAG 2
+A and AA. Screenshots and the audit's counts go to test-artifacts/site/.
 """
 
 from __future__ import annotations
 
 import functools
 import http.server
+import json
 import re
 import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+import nbformat
 import pytest
-from playwright.sync_api import sync_playwright
+import yaml
+from playwright.sync_api import Page, sync_playwright
 
 from tools.notebooks import lesson_notebooks
 
@@ -27,17 +31,21 @@ ARTIFACTS = REPOSITORY / "test-artifacts" / "site"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]  # fmt: skip
+AXE = next(iter(sorted((REPOSITORY / "build" / "vendor").glob("axe-core-*/axe.min.js"))), None)
+WCAG_2_A_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+CONFIG = yaml.safe_load((REPOSITORY / "_config.yml").read_text())
+LOCAL_JUPYTERLAB = "http://localhost:8888/lab/tree/"
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    output = tmp_path_factory.mktemp("site")
+    book = tmp_path_factory.mktemp("book")
     result = subprocess.run(
-        [sys.executable, "-m", "tools.build_site", "--output", str(output)],
-        cwd=REPOSITORY, capture_output=True, text=True, timeout=300,
+        ["make", "--no-print-directory", "site", f"BOOK={book}"],
+        cwd=REPOSITORY, capture_output=True, text=True, timeout=600,
     )  # fmt: skip
-    assert result.returncode == 0, result.stderr
-    return output
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return book / "_build" / "html"
 
 
 @pytest.fixture(scope="module")
@@ -54,61 +62,134 @@ def site_url(site: Path) -> Iterator[str]:
     server.shutdown()
 
 
-def test_site_has_a_page_per_episode_and_a_landing_page(site: Path) -> None:
-    pages = sorted(path.name for path in site.glob("*.html"))
-    episodes = [f"{path.stem}.html" for path in lesson_notebooks()]
-    assert episodes[:5] == ["01-discover-catalog.html", "02-search-items.html",
-                            "03-inspect-metadata.html", "04-access-assets.html",
-                            "05-clip-compute-save.html"]  # fmt: skip
-    assert set(episodes) <= set(pages) and "index.html" in pages
-    index = (site / "index.html").read_text()
-    order = [index.index(page) for page in episodes]
-    assert order == sorted(order), "the landing page lists the episodes in order"
-    for page in episodes:
-        text = (site / page).read_text()
-        assert "<script src=" not in text, "no script from a CDN: the site works offline"
-        assert '.ipynb"' not in re.sub(r'href="downloads/[^"]+"', "", text)
-    assert (site / "downloads" / "02-search-items.ipynb").is_file()
-    assert "interactive widget is shown here" in (site / "02-search-items.html").read_text()
-
-
-def test_pages_render_in_chromium_without_errors(site: Path, site_url: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+@pytest.fixture(scope="module")
+def browser_page() -> Iterator[Page]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1200, "height": 900})
-        problems: list[str] = []
-        page.on("console", lambda m: m.type == "error" and problems.append(f"console: {m.text}"))
-        page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-        page.on("requestfailed", lambda r: problems.append(f"failed: {r.url}"))
-        page.on("request", lambda r: r.url.startswith((site_url, "data:"))
-                or problems.append(f"left the machine: {r.url}"))  # fmt: skip
-        for path in sorted(site.glob("*.html")):
-            page.goto(f"{site_url}/{path.name}", wait_until="load")
-            images = page.eval_on_selector_all(
-                "img", "els => els.map(e => [e.complete, e.naturalWidth])"
-            )
-            assert all(done and width > 0 for done, width in images), (path.name, images)
-            if path.name[:2].isdigit() and path.name[:2] != "01" and path.name[:2] != "02":
-                assert images, f"{path.name} shows its figures"
-            page.screenshot(path=str(ARTIFACTS / f"{path.stem}.png"), full_page=False)
+        yield browser.new_page(viewport={"width": 1200, "height": 900})
         browser.close()
+
+
+def content_pages(site: Path) -> list[str]:
+    """Every page a reader reaches from the table of contents, plus search."""
+    pages = [path.relative_to(site).as_posix() for path in site.rglob("*.html")]
+    return sorted(page for page in pages if not page.startswith("_") and page != "genindex.html")
+
+
+def test_the_site_has_every_episode_the_guide_the_setup_and_downloads(site: Path) -> None:
+    pages = content_pages(site)
+    episodes = [f"notebooks/{path.stem}.html" for path in lesson_notebooks()]
+    assert episodes[:5] == ["notebooks/01-discover-catalog.html", "notebooks/02-search-items.html",
+                            "notebooks/03-inspect-metadata.html", "notebooks/04-access-assets.html",
+                            "notebooks/05-clip-compute-save.html"]  # fmt: skip
+    expected = {"site/index.html", "site/setup.html", "notebooks/00-setup.html",
+                "instructors/guide.html", "search.html", *episodes}  # fmt: skip
+    assert expected <= set(pages), sorted(expected - set(pages))
+    landing = (site / "site" / "index.html").read_text()
+    order = [landing.index(f"../{page}") for page in episodes]
+    assert order == sorted(order), "the landing page lists the episodes in order"
+    for path in lesson_notebooks():
+        downloads = list(site.glob(f"_downloads/*/{path.name}"))
+        assert len(downloads) == 1, f"the learner edition of {path.name} is offered"
+        learner = nbformat.read(downloads[0], as_version=4)
+        assert not any("solution" in cell.metadata.get("tags", []) for cell in learner.cells)
+        assert not any(cell.get("outputs") for cell in learner.cells if cell.cell_type == "code")
+    for page in episodes:
+        assert 'src="https://' not in (site / page).read_text(), "no script from a CDN"
+
+
+def test_pages_render_in_chromium_without_errors(
+    site: Path, site_url: str, browser_page: Page
+) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page = browser_page
+    problems: list[str] = []
+    page.on("console", lambda m: m.type == "error" and problems.append(f"console: {m.text}"))
+    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    page.on("requestfailed", lambda r: problems.append(f"failed: {r.url}"))
+    page.on("response", lambda r: r.status >= 400 and problems.append(f"{r.status}: {r.url}"))
+    page.on("request", lambda r: r.url.startswith((site_url, "data:"))
+            or problems.append(f"left the machine: {r.url}"))  # fmt: skip
+    for name in content_pages(site):
+        page.goto(f"{site_url}/{name}", wait_until="networkidle")
+        images = page.eval_on_selector_all(
+            "main img",
+            "els => els.map(e => [e.complete, e.naturalWidth, e.alt, !!e.closest('.cell_output')])",
+        )
+        for done, width, alt, is_figure in images:
+            assert done and width > 0 and alt, (name, alt)
+            # A figure's text alternative says what it shows: words, not a file name.
+            if is_figure:
+                assert len(alt.split()) >= 8 and not re.search(r"\.(png|jpe?g)\b", alt), alt
+        if re.match(r"notebooks/0[3-6]", name):
+            assert any(is_figure for *_, is_figure in images), f"{name} shows its figures"
+        page.screenshot(path=str(ARTIFACTS / f"{name.replace('/', '_')}.png"), full_page=False)
     assert problems == []
 
 
-def test_solutions_are_folded_and_episodes_linked(site: Path, site_url: str) -> None:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page()
-        page.goto(f"{site_url}/02-search-items.html")
-        details = page.locator("details.solution")
-        assert details.count() >= 2
-        assert not details.first.evaluate("d => d.open"), "solutions start folded"
-        assert not details.first.locator(".jp-CodeCell").first.is_visible()
-        details.first.locator("summary").click()
-        assert details.first.locator(".jp-CodeCell").first.is_visible()
-        page.get_by_role("link", name=re.compile("Inspect the metadata")).first.click()
-        assert page.url.endswith("/03-inspect-metadata.html")
-        page.get_by_role("link", name="All episodes").first.click()
-        assert page.url.endswith("/index.html")
-        browser.close()
+def test_solutions_are_folded_until_asked_for(site_url: str, browser_page: Page) -> None:
+    page = browser_page
+    page.goto(f"{site_url}/notebooks/02-search-items.html", wait_until="networkidle")
+    source = nbformat.read(REPOSITORY / "notebooks" / "02-search-items.ipynb", as_version=4)
+    solutions = [cell for cell in source.cells if "solution" in cell.metadata.get("tags", [])]
+    folded = page.locator("details.hide")
+    assert folded.count() == len(solutions) >= 2
+    first = folded.first
+    assert first.locator("summary").inner_text().strip() == "Show the solution"
+    code = first.locator("pre").first
+    assert not code.is_visible(), "solutions start folded"
+    first.locator("summary").click()
+    assert code.is_visible() and solutions[0].source.splitlines()[0] in code.inner_text()
+
+
+def test_episode_pages_launch_binder_and_a_local_jupyterlab(site: Path) -> None:
+    owner_repo = CONFIG["repository"]["url"].removeprefix("https://github.com/")
+    for path in lesson_notebooks():
+        text = (site / "notebooks" / f"{path.stem}.html").read_text()
+        binder = f"https://mybinder.org/v2/gh/{owner_repo}/{CONFIG['repository']['branch']}"
+        assert re.search(re.escape(binder) + r"\?urlpath=lab/tree/notebooks/" + path.name, text)
+        assert f"{LOCAL_JUPYTERLAB}notebooks/{path.name}" in text
+    assert LOCAL_JUPYTERLAB not in (site / "site" / "setup.html").read_text(), "notebooks only"
+
+
+def test_widgets_are_described_in_words_and_load_no_script(site: Path) -> None:
+    for page, words in (("02-search-items", "Interactive scene explorer"),
+                        ("05-clip-compute-save", "Interactive clip preview")):  # fmt: skip
+        text = (site / "notebooks" / f"{page}.html").read_text()
+        assert words in text and "Run the notebook in JupyterLab" in text
+        assert "widget-view+json" not in text and "html-manager" not in text
+
+
+def test_search_finds_the_episodes_offline(site_url: str, browser_page: Page) -> None:
+    page = browser_page
+    page.goto(f"{site_url}/search.html?q=clip_box", wait_until="networkidle")
+    results = page.locator("#search-results li a")
+    results.first.wait_for(timeout=15_000)
+    found = {results.nth(i).get_attribute("href") for i in range(results.count())}
+    assert any("05-clip-compute-save" in href for href in found), found
+
+
+def test_every_page_passes_axe_for_wcag_2_a_and_aa(
+    site: Path, site_url: str, browser_page: Page
+) -> None:
+    assert AXE is not None, "axe-core is missing: `make test` fetches it into build/vendor/"
+    page = browser_page
+    counts: dict[str, dict[str, int]] = {}
+    serious: list[str] = []
+    for name in content_pages(site):
+        page.goto(f"{site_url}/{name}", wait_until="networkidle")
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate(
+            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_2_A_AA
+        )
+        impacts = [violation["impact"] for violation in result["violations"]]
+        counts[name] = {impact: impacts.count(impact) for impact in set(impacts)}
+        counts[name]["passed rules"] = len(result["passes"])
+        serious += [
+            f"{name}: {v['id']} ({v['impact']}): {v['help']}: {v['nodes'][0]['target']}"
+            for v in result["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "axe.json").write_text(json.dumps(counts, indent=1))
+    assert len(counts) >= 10 and serious == []
