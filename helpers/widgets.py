@@ -33,8 +33,9 @@ from .reflectance import scale_and_offset
 
 PRESETS = {"Amsterdam": AMSTERDAM, "Utrecht": (5.12, 52.09)}
 MAX_LISTED = 50
-#: Wide enough for a whole item id such as ``S2B_31UFU_20210818_1_L2A`` after the label.
-ID_WIDTH = "34em"
+#: Wide enough, after the label, for a whole scene line: date, cloud cover and an item id such
+#: as ``S2B_31UFU_20210818_1_L2A`` (tests/test_widgets_browser.py measures it in JupyterLab).
+ID_WIDTH = "38em"
 
 
 class Panel(widgets.VBox):
@@ -114,11 +115,17 @@ class SceneExplorer:
         self.error = widgets.HTML()
         self.code = widgets.HTML()
         self.results = widgets.Select(
-            options=[], rows=8, description="Scenes", layout=widgets.Layout(width=ID_WIDTH)
+            options=[],
+            rows=8,
+            description="Scenes",
+            layout=widgets.Layout(width=ID_WIDTH, min_width=ID_WIDTH),
         )
         self.details = widgets.HTML()
         self.thumbnail = widgets.Image(format="jpeg", width=256, height=256)
         self.footprint = widgets.Image(format="png")
+        self.selected = widgets.VBox(
+            [self.details, self.thumbnail], layout=widgets.Layout(min_width="24em")
+        )
         for control in (self.lon, self.lat, self.start, self.end, self.max_cloud, self.collection):
             control.observe(self._changed, names="value")
         self.location.observe(self._preset, names="value")
@@ -131,8 +138,10 @@ class SceneExplorer:
                 self.error,
                 self.count,
                 self.code,
+                # Wraps on narrow screens instead of squeezing the details until they are cut.
                 widgets.HBox(
-                    [self.results, widgets.VBox([self.details, self.thumbnail]), self.footprint]
+                    [self.results, self.selected, self.footprint],
+                    layout=widgets.Layout(flex_flow="row wrap"),
                 ),
             ],
             static_text="Interactive scene explorer: place, dates, maximum cloud cover and "

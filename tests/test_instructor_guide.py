@@ -57,7 +57,7 @@ def test_built_paths_are_what_the_tools_write() -> None:
     for edition in EDITIONS:
         assert f"build/editions/{edition}/" in GUIDE
     assert SOLUTION_PROMPT.strip() in GUIDE
-    assert "build/site/index.html" in GUIDE
+    assert "build/book/_build/html/index.html" in GUIDE
 
 
 def _minutes(text: str) -> int:

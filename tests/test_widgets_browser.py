@@ -106,6 +106,25 @@ def _matched(api_url: str, below: int) -> int:
     return search.matched()
 
 
+#: Whether the scene list shows whole ids, and no label is cut (wider than its box).
+TEXT_FITS = """() => {
+  const select = document.querySelector('.widget-select select');
+  const texts = [...select.options].map(option => option.text);
+  const longest = texts.sort((a, b) => b.length - a.length)[0];
+  const probe = document.createElement('span');
+  probe.style.font = getComputedStyle(select).font;
+  probe.style.whiteSpace = 'pre';
+  probe.textContent = longest;
+  document.body.appendChild(probe);
+  const needed = probe.offsetWidth + 24;  // the list's padding and scroll bar
+  probe.remove();
+  const cut = [...document.querySelectorAll('.widget-label, .widget-readout, .widget-html-content')]
+    .filter(label => label.offsetParent && label.scrollWidth > label.clientWidth + 1)
+    .map(label => label.textContent);
+  return {longest, needed, width: select.clientWidth, cut_labels: cut};
+}"""
+
+
 def test_explorer_renders_and_reacts_in_jupyterlab(jupyterlab: str, api_url: str) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
@@ -121,6 +140,9 @@ def test_explorer_renders_and_reacts_in_jupyterlab(jupyterlab: str, api_url: str
         expect(count).to_be_visible(timeout=120_000)
         first = int(re.search(r"(\d+) scenes match", count.inner_text()).group(1))
         assert first == _matched(api_url, 5)
+        fit = page.evaluate(TEXT_FITS)
+        assert "_L2A" in fit["longest"] and fit["needed"] <= fit["width"], fit
+        assert fit["cut_labels"] == [], fit
 
         handle = page.locator(".widget-slider .noUi-handle").first
         handle.scroll_into_view_if_needed()
