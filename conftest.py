@@ -26,7 +26,6 @@ import copy
 import io
 import json
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -38,6 +37,7 @@ import pytest
 
 from helpers.checkpoints import LESSON_COLLECTION, SEARCH_RESULTS, ensure_search_results
 from helpers.offline import OfflineServer, ensure_catalog
+from helpers.offline.catalog import copy_metadata
 from helpers.offline.collection1 import COLLECTION_ID as COLLECTION_1_ID
 from helpers.offline.process import CATALOG_ENV
 from tools.notebooks import NOTEBOOK_FOLDER, lesson_notebooks
@@ -277,10 +277,6 @@ def session_server(catalog_folder_path: Path) -> OfflineServer:
     return offline_server()
 
 
-#: The files a generated catalog makes on request: a private copy leaves them out.
-ASSET_FILE_PATTERNS = ("*.tif", "*.jpg", "*.xml", "tileinfo_metadata.json", ".*.partial*")
-
-
 @pytest.fixture(scope="module")
 def private_server(
     catalog_folder_path: Path, tmp_path_factory: pytest.TempPathFactory
@@ -290,10 +286,7 @@ def private_server(
     It serves a copy of the catalog's metadata; its pixel files are made on first request,
     as in a freshly generated catalog, so the session's server is never disturbed.
     """
-    folder = tmp_path_factory.mktemp("private") / "catalog"
-    shutil.copytree(
-        catalog_folder_path, folder, ignore=shutil.ignore_patterns(*ASSET_FILE_PATTERNS)
-    )
+    folder = copy_metadata(catalog_folder_path, tmp_path_factory.mktemp("private") / "catalog")
     server = OfflineServer(folder).start()
     yield server
     server.stop()

@@ -20,7 +20,6 @@ import argparse
 import csv
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -33,6 +32,7 @@ from rasterio.enums import Interleaving
 
 from benchmarks.report import publish
 from helpers.offline import OfflineServer, ensure_catalog
+from helpers.offline.catalog import copy_metadata
 from helpers.offline.files import make_lesson_scene
 from helpers.places import CLIP_BOX_UTM, search_bbox
 
@@ -106,14 +106,6 @@ def run_locust(server: OfflineServer, plan_file: Path, users: int, seconds: int)
     return {"rows": rows, "memory": memory}
 
 
-def _fresh_catalog(source: Path, folder: Path) -> Path:
-    """A copy of ``source``'s metadata without any pixel file."""
-    target = folder
-    patterns = ("*.tif", "*.jpg", "*.xml", "tileinfo_metadata.json", ".*.partial*")
-    shutil.copytree(source, target, ignore=shutil.ignore_patterns(*patterns))
-    return target
-
-
 def _lines(label: str, result: dict, floor: dict | None) -> list[str]:
     rows = result["rows"]
     total = rows.get("Aggregated", {})
@@ -157,10 +149,10 @@ def main(argv: list[str] | None = None) -> int:
         for users, result in results.items():
             lines += _lines(str(users), result, floor)
         most = max(args.users)
-        generated = _fresh_catalog(catalog, Path(folder) / "generated")
+        generated = copy_metadata(catalog, Path(folder) / "generated")
         make_lesson_scene(generated)
         for label, new_catalog in (
-            ("fresh catalog", _fresh_catalog(catalog, Path(folder) / "fresh")),
+            ("fresh catalog", copy_metadata(catalog, Path(folder) / "fresh")),
             ("just generated", generated),
         ):
             with OfflineServer(new_catalog, extra_args=room) as server:

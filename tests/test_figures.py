@@ -19,7 +19,7 @@ import pytest
 from matplotlib.figure import Figure
 from PIL import Image
 
-from tools.figures import compare
+from tools.figures import compare, grey_levels
 from tools.notebooks import lesson_notebooks
 
 matplotlib.use("Agg")
@@ -61,15 +61,11 @@ def png_of(image: Image.Image) -> bytes:
 
 
 def blank_like(png: bytes | str) -> bytes:
-    from tools.figures import grey_levels
-
     return png_of(Image.new("L", grey_levels(png).size, 255))
 
 
 def shifted(png: bytes | str, pixels: int) -> bytes:
     """The same picture moved right and down by ``pixels``, white where it left."""
-    from tools.figures import grey_levels
-
     image = grey_levels(png)
     moved = Image.new("L", image.size, 255)
     moved.paste(image, (pixels, pixels))

@@ -6,7 +6,6 @@ learner's address is simulated with the Host header.
 
 from __future__ import annotations
 
-import shutil
 import statistics
 import subprocess
 import sys
@@ -25,6 +24,7 @@ from urllib3 import Retry
 
 from helpers.checkpoints import LESSON_SEARCH, newest_versions
 from helpers.offline import OfflineServer
+from helpers.offline.catalog import copy_metadata
 from helpers.offline.files import make_lesson_scene
 from helpers.offline.room import BURST, learner_instructions
 from helpers.places import CLIP_BOX_UTM, search_bbox
@@ -138,9 +138,7 @@ def test_the_catalog_is_generated_with_the_scene_episodes_4_and_5_read(
     client = Client.open(session_server.api_url)
     items = newest_versions(client.search(**LESSON_SEARCH).item_collection())
     scene = next(item for item in items if item.properties["grid:code"] == "MGRS-31UFU")
-    metadata_only = tmp_path / "catalog"
-    pixels = shutil.ignore_patterns("*.tif", "*.jpg", "*.xml", "*.partial*")
-    shutil.copytree(session_server.catalog, metadata_only, ignore=pixels)
+    metadata_only = copy_metadata(session_server.catalog, tmp_path / "catalog")
     made = make_lesson_scene(metadata_only)
     expected = {
         metadata_only / scene.assets[key].href.split("/files/", 1)[1]

@@ -193,3 +193,23 @@ def test_every_page_passes_axe_for_wcag_2_a_and_aa(
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / "axe.json").write_text(json.dumps(counts, indent=1))
     assert len(counts) >= 10 and serious == []
+
+
+def test_the_landing_page_lists_each_episode_with_its_own_title_and_timing() -> None:
+    """``site/index.md`` is written by hand: its table and total must follow the notebooks."""
+    landing = (REPOSITORY / "site" / "index.md").read_text()
+    row = r"^\| (\d)\. \[([^\]]+)\]\(\.\./notebooks/([\w-]+\.ipynb)\)[^|]*"
+    rows = re.findall(row + r"\| (\d+) min \| (\d+) min \|$", landing, flags=re.MULTILINE)
+    expected, total = [], 0
+    for number, path in enumerate(lesson_notebooks(), start=1):
+        opening = nbformat.read(path, as_version=4).cells[0].source
+        title = opening.splitlines()[0].removeprefix("# ")
+        teaching, exercises = re.search(
+            r"teaching (\d+) min, exercises (\d+) min", opening
+        ).groups()
+        expected.append((str(number), title, path.name, teaching, exercises))
+        if re.search(r"\*Episode \d of \d of", opening):  # episode 6 is optional: not counted
+            total += int(teaching) + int(exercises)
+    assert rows == expected
+    stated = re.search(r"Five episodes take (\d+) h (\d+) min", landing)
+    assert stated and 60 * int(stated.group(1)) + int(stated.group(2)) == total

@@ -32,6 +32,8 @@ from .acquisitions import FIRST_DAY, LAST_DAY, Acquisition, all_acquisitions
 from .geography import PLACES
 
 #: Bump when the synthetic data changes, so old catalogs are regenerated.
+#: The files a generated catalog makes when first asked for (``helpers.offline.files``).
+PIXEL_FILE_PATTERNS = ("*.tif", "*.jpg", "*.xml", "tileinfo_metadata.json", ".*.partial*")
 GENERATOR_VERSION = 5
 MARKER_FILE = ".offline-catalog.json"
 CATALOG_FILE = "catalog.json"
@@ -621,3 +623,13 @@ def generate(
         },
     )
     return items
+
+
+def copy_metadata(source: Path, target: Path) -> Path:
+    """Copy the generated catalog at ``source`` to ``target`` without its pixel files.
+
+    The copy is a catalog as ``generate`` leaves it before any request: its server makes the
+    pixel files again when they are first asked for.
+    """
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns(*PIXEL_FILE_PATTERNS))
+    return target
