@@ -18,7 +18,6 @@ import requests
 
 from ..errors import OfflineServerError
 from .catalog import catalog_is_current, generate
-from .files import make_lesson_scene
 
 READY_PREFIX = "Offline Earth Search running at "
 #: Environment variable that overrides where the generated catalog lives.
@@ -40,6 +39,9 @@ def ensure_catalog(folder: Path | None = None, force: bool = False) -> Path:
         print(f"Generating the offline catalog in {folder} (about 30 s, once)...", flush=True)
         started = time.perf_counter()
         items = generate(folder)
+        # Imported here: it loads the web server's stack, which only generation needs from here.
+        from .files import make_lesson_scene
+
         # The rest of the pixels are made when first asked for.
         made = make_lesson_scene(folder)
         print(
