@@ -1,6 +1,6 @@
 # Entry points for learners, instructors and CI. Every install step lives here or in pyproject.toml.
-#   make lab    set up, then start JupyterLab with the offline Earth Search running
-#   make test   set up, then run lint and the whole test suite (what CI runs)
+#   make lab    set up what learners need, then start JupyterLab with the offline Earth Search
+#   make test   set up everything, then run lint, types and the whole test suite (what CI runs)
 #   make lock            move uv.lock to the newest versions pyproject.toml allows (maintainers)
 #   make test-latest     run the suite with the newest versions allowed, in .venv-latest
 #   make notebooks       regenerate the notebooks' stored outputs (offline run)
@@ -13,12 +13,15 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+# Learners get the runtime (the lesson and the offline Earth Search); maintainers everything.
+RUNTIME_STAMP := $(VENV)/.installed-runtime
+ALL_STAMP := $(VENV)/.installed-all
+PROJECT_FILES := pyproject.toml earth-search-offline/pyproject.toml uv.lock
 # Debian's Chromium: the browser tests drive it with Playwright (never a downloaded browser).
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup lab test lint format catalog serve serve-room notebooks editions site bench test-live kit lab-kit \
+.PHONY: setup setup-all lab test lint types format catalog serve serve-room notebooks editions site bench test-live kit lab-kit \
 	lock test-latest bench-setup clean
 
 # The environment is exactly uv.lock: the versions CI tested. uv comes from the environment once
@@ -26,32 +29,45 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # uv never downloads a Python: it uses $(PYTHON).
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
-setup: $(STAMP)
-
-$(STAMP): pyproject.toml uv.lock
-	@if [ -x $(BIN)/uv ]; then uv=$(BIN)/uv; \
+# --inexact: what a maintainer installed beside the runtime stays; a fresh clone gets the runtime
+# only (no test, benchmark or site tool).
+FIND_UV = if [ -x $(BIN)/uv ]; then uv=$(BIN)/uv; \
 	elif command -v uv >/dev/null 2>&1; then uv=uv; \
 	else $(PYTHON) -m venv $(VENV) && $(BIN)/python -m pip install --quiet "uv>=0.9" && uv=$(BIN)/uv; \
-	fi; \
-	echo "Installing the locked environment into $(VENV) with $$uv"; \
+	fi
+setup: $(RUNTIME_STAMP)
+
+$(RUNTIME_STAMP): $(PROJECT_FILES)
+	@$(FIND_UV); \
+	echo "Installing the lesson's locked runtime into $(VENV) with $$uv"; \
+	$$uv sync --locked --inexact --python $(PYTHON) --quiet
+	touch $(RUNTIME_STAMP)
+
+setup-all: $(ALL_STAMP)
+
+$(ALL_STAMP): $(PROJECT_FILES)
+	@$(FIND_UV); \
+	echo "Installing the whole locked environment (runtime, tests, site) into $(VENV) with $$uv"; \
 	$$uv sync --locked --all-extras --python $(PYTHON) --quiet
-	touch $(STAMP)
+	touch $(ALL_STAMP) $(RUNTIME_STAMP)
 
 # Maintainers: resolve again to the newest versions pyproject.toml allows, for every platform and
 # Python the lock covers, then write Binder's copy. Commit uv.lock and binder/requirements.txt
 # together, after `make notebooks` and `make test` pass with them.
-lock: setup
+lock: setup-all
 	$(BIN)/uv lock --upgrade --python $(PYTHON)
-	$(BIN)/uv export --frozen --no-dev --no-emit-project --quiet --output-file binder/requirements.txt
+	$(BIN)/uv export --frozen --no-dev --no-emit-project --no-emit-workspace --quiet \
+		--output-file binder/requirements.txt
 
 # Maintainers, monthly or before a workshop: the suite with the newest releases pyproject.toml
 # allows, ignoring the lock, in its own environment. A failure here is a release that breaks the
 # lesson: fix the lesson or bound the version, then `make lock`.
 LATEST ?= .venv-latest
-test-latest: setup
+test-latest: setup-all
 	rm -rf $(LATEST)
 	$(BIN)/uv venv --quiet --python $(PYTHON) $(LATEST)
-	$(BIN)/uv pip install --quiet --python $(LATEST)/bin/python --upgrade -e ".[test,docs]"
+	$(BIN)/uv pip install --quiet --python $(LATEST)/bin/python --upgrade \
+		-e ./earth-search-offline -e ".[test,docs]"
 	@$(BIN)/uv export --frozen --all-extras --no-hashes --no-emit-project --no-header --no-annotate \
 		--quiet | sed 's/ *;.*//' | sort -u > $(LATEST)/locked.txt
 	@$(BIN)/uv pip freeze --quiet --python $(LATEST)/bin/python --exclude-editable | sort > $(LATEST)/installed.txt
@@ -77,31 +93,33 @@ $(AXE):
 LAB_ARGS ?=
 # ROOM=http://ADDRESS:8765/v1 uses the instructor's room server instead of starting one here.
 lab: setup
-	$(BIN)/python -m helpers.offline lab $(if $(ROOM),--room-url $(ROOM)) $(LAB_ARGS)
+	$(BIN)/python -m helpers.lab start $(if $(ROOM),--room-url $(ROOM)) $(LAB_ARGS)
 
 # Before a workshop, with internet: the lesson's scenes from Earth Search, clipped to the area.
 # Run it again to resume or repair. KIT_ARGS="--dry-run" shows the size first.
 KIT ?= data/offline-kit
+# The lesson's generated catalog (helpers.lab.catalog_folder: OFFLINE_CATALOG_DIR, else this).
+CATALOG ?= $(or $(OFFLINE_CATALOG_DIR),data/offline-earth-search)
 kit: setup
-	$(BIN)/python -m helpers.offline mirror --output $(KIT) $(KIT_ARGS)
+	$(BIN)/python -m helpers.lab kit --output $(KIT) $(KIT_ARGS)
 
 lab-kit: setup
-	$(BIN)/python -m helpers.offline lab --catalog $(KIT)
+	$(BIN)/python -m helpers.lab start --catalog $(KIT)
 
 catalog: setup
-	$(BIN)/python -m helpers.offline generate
+	$(BIN)/python -m helpers.lab catalog
 
-serve: setup
-	$(BIN)/python -m helpers.offline serve
+serve: catalog
+	$(BIN)/earth-search-offline serve --catalog $(CATALOG)
 
 # On the instructor's computer: serve the whole room (prints the address learners type).
-serve-room: setup
-	$(BIN)/python -m helpers.offline serve --room
+serve-room: catalog
+	$(BIN)/earth-search-offline serve --room --catalog $(CATALOG)
 
-notebooks: setup
+notebooks: setup-all
 	$(BIN)/python -m tools.run_notebooks
 
-editions: setup
+editions: setup-all
 	$(BIN)/python -m tools.build_editions
 
 # The site: Jupyter Book over the notebooks' stored outputs (no notebook runs, no network); the
@@ -111,24 +129,28 @@ site: editions
 	$(BIN)/jupyter-book build . --path-output $(BOOK) --warningiserror --keep-going --quiet
 	@echo "Open $(BOOK)/_build/html/index.html"
 
-bench: setup
+bench: setup-all
 	$(BIN)/python -m benchmarks
 
 # Needs the package index: fresh clones installed with cold caches, plain pip against make lab.
-bench-setup: setup
+bench-setup: setup-all
 	$(BIN)/python -m benchmarks.setup
 
-lint: setup
+lint: setup-all
 	$(BIN)/python -m ruff check .
 	$(BIN)/python -m ruff format --check .
 
-format: setup
+# Type checks of both packages, with the settings in pyproject.toml ([tool.mypy]).
+types: setup-all
+	$(BIN)/python -m mypy
+
+format: setup-all
 	$(BIN)/python -m ruff format .
 	$(BIN)/python -m ruff check --fix .
 
 # One worker per core (pytest-xdist); PYTEST_ARGS="-n 0" runs in one process.
 PYTEST_ARGS ?= -n auto
-test: lint $(CHROMIUM) $(AXE)
+test: lint types $(CHROMIUM) $(AXE)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Instructors, before a workshop: run the lesson against the live Earth Search. Outputs are not
@@ -136,7 +158,7 @@ test: lint $(CHROMIUM) $(AXE)
 # (tests/test_science.py: water, vegetation, the saved COGs, counts).
 # Then the fidelity report: the lesson's searches on the stand-in and on the live API, compared
 # field by field (tools/fidelity.py); both steps run, and either failing fails the target.
-test-live: setup
+test-live: setup-all
 	$(BIN)/python -m tools.check_live
 	status=0; \
 	LESSON_LIVE=1 STAC_API_URL=https://earth-search.aws.element84.com/v1 \

@@ -34,32 +34,28 @@ from typing import Any
 
 import nbformat
 import pytest
+from earth_search_offline.archive.collection1 import COLLECTION_ID as COLLECTION_1_ID
+from earth_search_offline.earth_search import LIVE_API_URL
+from earth_search_offline.settings import CATALOG_ENV
+from earth_search_offline.testing import OfflineServer, copy_metadata
 
 from helpers.checkpoints import LESSON_COLLECTION, SEARCH_RESULTS, ensure_search_results
-from helpers.offline import OfflineServer, ensure_catalog
-from helpers.offline.catalog import copy_metadata
-from helpers.offline.collection1 import COLLECTION_ID as COLLECTION_1_ID
-from helpers.offline.process import CATALOG_ENV
+from helpers.lab import catalog_folder, prepare_catalog
 from tools.notebooks import NOTEBOOK_FOLDER, lesson_notebooks
 from tools.offline_kernels import ipython_dir_with_startup, offline_environment
 
 REPOSITORY = Path(__file__).resolve().parent
 LIVE = os.environ.get("LESSON_LIVE") == "1"
-LIVE_API_URL = "https://earth-search.aws.element84.com/v1"
 DEFAULT_COLLECTION = LESSON_COLLECTION
 COLLECTION_1 = COLLECTION_1_ID
 _server: OfflineServer | None = None
-
-
-def catalog_folder() -> Path:
-    return Path(os.environ.get(CATALOG_ENV, REPOSITORY / "data" / "offline-earth-search"))
 
 
 def offline_server() -> OfflineServer:
     """The session's offline server (started on first use; its URL goes to STAC_API_URL)."""
     global _server
     if _server is None:
-        _server = OfflineServer(ensure_catalog(catalog_folder())).start()
+        _server = OfflineServer(prepare_catalog(catalog_folder())).start()
         os.environ.update(offline_environment(_server.api_url))
     return _server
 
@@ -82,9 +78,9 @@ def pytest_configure(config: pytest.Config) -> None:
         # Once, before the workers start: they must not generate the same folder at once. With
         # the learners' command, so a fresh clone's `make test` runs it from scratch
         # (tests/test_server.py runs it again on the result: nothing to do).
-        command = [sys.executable, "-m", "helpers.offline", "generate",
-                   "--catalog", str(catalog_folder())]  # fmt: skip
-        subprocess.run(command, check=True, timeout=600)
+        command = [sys.executable, "-m", "helpers.lab", "catalog"]
+        environment = {**os.environ, CATALOG_ENV: str(catalog_folder())}
+        subprocess.run(command, check=True, timeout=600, env=environment)
         # Episode 2's checkpoint from an earlier session names that session's server.
         (NOTEBOOK_FOLDER / SEARCH_RESULTS).unlink(missing_ok=True)
 
@@ -257,7 +253,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 @pytest.fixture(scope="session")
 def catalog_folder_path() -> Path:
     """The generated offline catalog (reused between runs while it is current)."""
-    return ensure_catalog(catalog_folder())
+    return prepare_catalog(catalog_folder())
 
 
 @pytest.fixture(scope="session")
@@ -281,13 +277,13 @@ def session_server(catalog_folder_path: Path) -> OfflineServer:
 def private_server(
     catalog_folder_path: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[OfflineServer]:
-    """A server of a test module's own, for tests that delete its files or reset its counters.
+    """A server of a test module's own, for tests that delete its files or read its counters.
 
     It serves a copy of the catalog's metadata; its pixel files are made on first request,
     as in a freshly generated catalog, so the session's server is never disturbed.
     """
     folder = copy_metadata(catalog_folder_path, tmp_path_factory.mktemp("private") / "catalog")
-    server = OfflineServer(folder).start()
+    server = OfflineServer(folder, traffic_stats=True).start()
     yield server
     server.stop()
 

@@ -2,7 +2,7 @@
 
     python -m benchmarks.api [--repeat 50] [--output benchmarks/results/api.md]
 
-Cold start: from starting ``python -m helpers.offline serve`` (catalog already generated) to
+Cold start: from starting ``earth-search-offline serve`` (catalog already generated) to
 its first answer. Latency: p50 and p95 over ``--repeat`` runs of each request, next to the
 floor measured in the same run (the health check, which does no search work).
 """
@@ -16,9 +16,11 @@ import time
 from pathlib import Path
 
 import requests
+from earth_search_offline.api import limits
+from earth_search_offline.testing import OfflineServer
 
 from benchmarks.report import publish
-from helpers.offline import OfflineServer, ensure_catalog, limits
+from helpers.lab import prepare_catalog
 from helpers.places import AMSTERDAM, search_bbox
 
 POINT = {"type": "Point", "coordinates": list(AMSTERDAM)}
@@ -79,9 +81,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=50)
     parser.add_argument("--output", type=Path, default=Path("benchmarks/results/api.md"))
     args = parser.parse_args(argv)
-    ensure_catalog()
+    prepare_catalog()
     started = time.perf_counter()
-    with OfflineServer() as server:
+    with OfflineServer(prepare_catalog()) as server:
         cold_start = time.perf_counter() - started
         session = requests.Session()
         rows = []

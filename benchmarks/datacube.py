@@ -33,8 +33,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from earth_search_offline.testing import OfflineServer
+
 from benchmarks.report import publish
-from helpers.offline import OfflineServer, ensure_catalog
+from helpers.lab import prepare_catalog
 from helpers.places import DATACUBE_BBOX, TIME_SERIES_PLACES
 from helpers.reflectance import scale_and_offset
 
@@ -232,13 +234,13 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(run_one(args.api, setup, args.max_cloud, args.resolution)))
         return 0
 
-    with OfflineServer() as server:
+    with OfflineServer(prepare_catalog()) as server:
         lines = _table(server.api_url, args.max_cloud, args.resolution, args.repeat)
         if args.larger:
             lines += ["", *_table(server.api_url, 100, 10, 1)]
     if args.cold:
         with tempfile.TemporaryDirectory() as folder:
-            catalog = ensure_catalog(Path(folder) / "catalog")
+            catalog = prepare_catalog(Path(folder) / "catalog")
             with OfflineServer(catalog, port=0) as server:
                 cold = _measure(server.api_url, setups()[1], args.max_cloud, args.resolution)
         lines += [

@@ -11,11 +11,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from earth_search_offline.archive import generate as catalog
+from earth_search_offline.archive.acquisitions import all_acquisitions
+from earth_search_offline.archive.assets import write_asset
+from earth_search_offline.archive.sentinel2 import ASSET_FILES
+
 from benchmarks.report import publish
-from helpers.offline import catalog
-from helpers.offline.acquisitions import all_acquisitions
-from helpers.offline.assets import write_asset
-from helpers.offline.sentinel2 import ASSET_FILES
 
 
 def _size(folder: Path) -> int:

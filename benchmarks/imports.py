@@ -33,7 +33,7 @@ start = time.perf_counter()
 with contextlib.redirect_stdout(io.StringIO()):
     exec(code, {{}})
 seconds = time.perf_counter() - start
-heavy = ("helpers.offline", "rasterio", "PIL", "numpy", "xarray", "fastapi")
+heavy = ("earth_search_offline.api", "rasterio", "PIL", "numpy", "xarray", "fastapi")
 loaded = sorted({{name for name in sys.modules for prefix in heavy
                  if name == prefix or name.startswith(prefix + ".")}})
 print(json.dumps({{"seconds": seconds, "loaded": sorted({{n.split(".")[0] if not

@@ -15,8 +15,10 @@ import sys
 import textwrap
 from pathlib import Path
 
+from earth_search_offline.testing import OfflineServer
+
 from benchmarks.report import publish
-from helpers.offline import OfflineServer
+from helpers.lab import prepare_catalog
 from helpers.places import CLIP_BOX_KWARGS
 
 IMPORTS = """
@@ -67,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--output", type=Path, default=Path("benchmarks/results/memory.md"))
     args = parser.parse_args(argv)
-    with OfflineServer() as server:
+    with OfflineServer(prepare_catalog()) as server:
         floor = _peak(server.api_url, "")
         clip = _peak(server.api_url, WORKFLOW.replace("{BOX}", repr(CLIP_BOX_KWARGS)))
         whole = _peak(server.api_url, WORKFLOW.replace("{BOX}", "None"))

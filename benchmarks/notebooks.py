@@ -22,9 +22,10 @@ import time
 from pathlib import Path
 
 import nbformat
+from earth_search_offline.testing import OfflineServer
 from nbclient import NotebookClient
 
-from helpers.offline import OfflineServer
+from helpers.lab import prepare_catalog
 from tools.notebooks import lesson_notebooks
 from tools.offline_kernels import offline_environment
 
@@ -86,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
 
     chosen = [nb for nb in lesson_notebooks() if not args.only or nb.name[:2] in args.only]
     rows = []
-    with OfflineServer() as server, tempfile.TemporaryDirectory() as workdir:
+    with OfflineServer(prepare_catalog()) as server, tempfile.TemporaryDirectory() as workdir:
         env = {**os.environ, **offline_environment(server.api_url)}
         for path in chosen:
             notebook = nbformat.read(path, as_version=4)

@@ -3,7 +3,8 @@
     python -m benchmarks.remote_reads [--output benchmarks/results/remote_reads.md]
 
 For the `visual` and `red` assets of one offline scene: the bytes and requests the offline
-server sent (its /_stats counter) to open the file and clip the lesson's 4 km box, compared
+server sent (its traffic counters, `serve --traffic-stats`) to open the file and clip the
+lesson's 4 km box, compared
 with (a) the whole file and (b) the minimum: the file's header (everything before the first
 image tile) plus exactly the internal tiles that intersect the box. Also a quick look at an
 overview level against a full-resolution read of the whole image.
@@ -19,11 +20,12 @@ from pathlib import Path
 import rasterio
 import requests
 import rioxarray
+from earth_search_offline.testing import OfflineServer
 from rasterio.windows import Window, from_bounds
 
 import helpers.gdal
 from benchmarks.report import publish
-from helpers.offline import OfflineServer
+from helpers.lab import prepare_catalog
 from helpers.places import CLIP_BOX_UTM
 
 ITEM = "S2B_31UFU_20210818_0_L2A"
@@ -60,14 +62,6 @@ def minimum_bytes(path: Path, box: tuple[float, float, float, float]) -> tuple[i
     return header, tiles, touched
 
 
-def _traffic(root: str) -> dict[str, int]:
-    return requests.get(f"{root}/_stats", timeout=10).json()
-
-
-def _reset(root: str) -> None:
-    requests.post(f"{root}/_stats/reset", timeout=10)
-
-
 #: GDAL's own defaults for the options helpers.gdal sets (for the comparison row).
 GDAL_DEFAULTS = {
     "GDAL_DISABLE_READDIR_ON_OPEN": "FALSE",
@@ -83,13 +77,12 @@ def measure(
     requests.get(href, headers={"Range": "bytes=0-0"}, timeout=120)  # made on first use
     path = server.catalog / FOLDER / file_name
     header, tiles, touched = minimum_bytes(path, CLIP_BOX_UTM)
-    root = server.root_url
-    _reset(root)
+    server.reset_traffic()
     started = time.perf_counter()
     with rasterio.Env(**(options or {})):  # a fresh GDAL cache for this read
         clip = rioxarray.open_rasterio(href).rio.clip_box(*CLIP_BOX_UTM).values
     seconds = time.perf_counter() - started
-    traffic = _traffic(root)
+    traffic = server.traffic()
     return {
         "asset": key,
         "file": path.stat().st_size,
@@ -108,7 +101,7 @@ def quicklook(server: OfflineServer) -> dict[str, float]:
     href = f"{server.files_url}/{FOLDER}/TCI.tif"
     results = {}
     for label, level in (("overview level 2", 2), ("full resolution", None)):
-        _reset(server.root_url)
+        server.reset_traffic()
         started = time.perf_counter()
         with (
             rasterio.Env(),
@@ -117,7 +110,7 @@ def quicklook(server: OfflineServer) -> dict[str, float]:
             ) as dataset,
         ):
             dataset.read(window=Window(0, 0, dataset.width, dataset.height))
-        results[label] = (_traffic(server.root_url)["bytes_sent"], time.perf_counter() - started)
+        results[label] = (server.traffic()["bytes_sent"], time.perf_counter() - started)
     return results
 
 
@@ -126,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=Path("benchmarks/results/remote_reads.md"))
     args = parser.parse_args(argv)
     helpers.gdal.configure()
-    with OfflineServer() as server:
+    with OfflineServer(prepare_catalog(), traffic_stats=True) as server:
         rows = [measure(server, "visual", "TCI.tif"), measure(server, "red", "B04.tif")]
         defaults = measure(server, "red", "B04.tif", GDAL_DEFAULTS)
         defaults["asset"] = "red, GDAL defaults"

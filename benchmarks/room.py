@@ -10,7 +10,7 @@ kind: p50, p95 and max; requests per second; failures; the server's memory (RSS)
 The floor is one learner in the same run. Then the most learners on two new catalogs: "fresh",
 the metadata only, so every pixel file is made on the first requests with every learner asking
 at once; and "just generated", as ``make catalog`` leaves it (the lesson scene's files made,
-``helpers.offline.files.make_lesson_scene``). Traffic goes to 127.0.0.1 only (the room server
+``helpers.lab.LESSON_WARM_UP``). Traffic goes to 127.0.0.1 only (the room server
 bound to loopback).
 """
 
@@ -28,12 +28,12 @@ from pathlib import Path
 import psutil
 import rasterio
 import requests
+from earth_search_offline.archive.generate import make_warm_up_scene
+from earth_search_offline.testing import OfflineServer, copy_metadata
 from rasterio.enums import Interleaving
 
 from benchmarks.report import publish
-from helpers.offline import OfflineServer, ensure_catalog
-from helpers.offline.catalog import copy_metadata
-from helpers.offline.files import make_lesson_scene
+from helpers.lab import LESSON_WARM_UP, prepare_catalog
 from helpers.places import CLIP_BOX_UTM, search_bbox
 
 LOCUSTFILE = Path(__file__).with_name("room_locustfile.py")
@@ -131,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--output", type=Path, default=Path("benchmarks/results/room.md"))
     args = parser.parse_args(argv)
-    catalog = ensure_catalog()
+    catalog = prepare_catalog()
     lines = [
         "| learners | request kind | p50 (ms) | p95 (ms) | max (ms) | p95 / one learner's |",
         "|---|---|---|---|---|---|",
@@ -150,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
             lines += _lines(str(users), result, floor)
         most = max(args.users)
         generated = copy_metadata(catalog, Path(folder) / "generated")
-        make_lesson_scene(generated)
+        make_warm_up_scene(generated, LESSON_WARM_UP)
         for label, new_catalog in (
             ("fresh catalog", copy_metadata(catalog, Path(folder) / "fresh")),
             ("just generated", generated),

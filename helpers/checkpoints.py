@@ -28,7 +28,7 @@ LESSON_POINT = Point(*AMSTERDAM)
 LESSON_COLLECTION = "sentinel-2-l2a"
 LESSON_YEAR = 2021
 LESSON_MAX_CLOUD_COVER = 5
-LESSON_SEARCH = {
+LESSON_SEARCH: dict[str, Any] = {
     "collections": [LESSON_COLLECTION],
     "bbox": search_bbox(),
     "datetime": f"{LESSON_YEAR}-01-01/{LESSON_YEAR}-12-31",
@@ -63,13 +63,13 @@ def _why_not_reusable(path: Path, api_url: str, collection: str) -> str | None:
     api_root = api_url.rstrip("/") + "/"
     for item in items:
         link = item.get_single_link("self")
-        if link is None or not link.get_absolute_href().startswith(api_root):
-            where = link.get_absolute_href() if link else "a file without links"
-            return f"was saved from {where}, not through {api_url}"
+        href = link.get_absolute_href() if link else None
+        if href is None or not href.startswith(api_root):
+            return f"was saved from {href or 'a file without links'}, not through {api_url}"
     area = box(*LESSON_SEARCH["bbox"])
     for item in items:
         clear = item.properties.get("eo:cloud_cover", 100) < LESSON_MAX_CLOUD_COVER
-        in_year = item.datetime.year == LESSON_YEAR
+        in_year = item.datetime is not None and item.datetime.year == LESSON_YEAR
         if not (in_year and clear and shape(item.geometry).intersects(area)):
             return (
                 f"holds {item.id}, which is not in episode 2's search ({LESSON_YEAR}, "

@@ -13,8 +13,9 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .addresses import DEFAULT_API_URL
-from .earth_search import ASSET_FILES
+from earth_search_offline.earth_search import ASSET_FILES
+from earth_search_offline.settings import DEFAULT_API_URL
+
 from .places import CLIP_BOX_UTM
 from .saving import OutputPathError
 
@@ -257,7 +258,7 @@ def _empty_results(error: BaseException, namespace: Mapping[str, Any]) -> str | 
     if not isinstance(error, IndexError | StopIteration):
         return None
     search = namespace.get("search")
-    if type(search).__name__ != "ItemSearch":
+    if search is None or type(search).__name__ != "ItemSearch":
         return None
     try:
         matched = search.matched()

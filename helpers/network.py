@@ -2,7 +2,7 @@
 
 pystac-client waits forever for a slow server and retries neither ``POST /search`` nor the
 answers that mean "try again later" (429, 502, 503, 504). ``retrying_io()`` gives it both, for
-the checkpoint's repeated search and the mirror. The notebooks build the same policy in their
+the checkpoint's repeated search. The notebooks build the same policy in their
 setup cell from pystac-client's ``StacApiIO`` and urllib3's ``Retry`` (a test keeps the two equal):
 
     client = Client.open(api_url, stac_io=stac_io, timeout=30)
@@ -44,7 +44,8 @@ class RetryingStacApiIO(StacApiIO):
     """
 
     def update(self, *args: Any, timeout: Any = None, **kwargs: Any) -> None:
-        super().update(*args, timeout=timeout if timeout is not None else self.timeout, **kwargs)
+        kwargs["timeout"] = timeout if timeout is not None else self.timeout
+        super().update(*args, **kwargs)
 
 
 def retrying_io(

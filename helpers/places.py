@@ -36,9 +36,9 @@ def search_bbox() -> tuple[float, float, float, float]:
 
 
 #: What an offline kit mirrors by default: episode 2's search box and episode 6's area together.
-KIT_BBOX = tuple(
-    round(pick(edges), 6)
-    for pick, edges in zip(
-        (min, min, max, max), zip(search_bbox(), DATACUBE_BBOX, strict=True), strict=True
-    )
+KIT_BBOX = (
+    round(min(search_bbox()[0], DATACUBE_BBOX[0]), 6),
+    round(min(search_bbox()[1], DATACUBE_BBOX[1]), 6),
+    round(max(search_bbox()[2], DATACUBE_BBOX[2]), 6),
+    round(max(search_bbox()[3], DATACUBE_BBOX[3]), 6),
 )

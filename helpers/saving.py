@@ -1,62 +1,29 @@
-"""Write files all or nothing: the one place the lesson's machinery does it.
+"""Save a learner's file all or nothing, with the checks a save in a notebook needs.
 
     with atomic_output("search_results.json", overwrite=True) as path:
         items.save_object(path)
 
-The writer writes to a hidden temporary file next to the target (``.<name>.<random>.partial``
-plus the target's suffix, so libraries still recognise the format); only when it finishes
-without error is the file renamed to its final name. A crash or an error half-way leaves the
-previous file as it was and no partial file under the final name. ``atomic_path`` is that
-primitive (the offline server's pixels, the mirror, the catalog use it); ``atomic_output`` adds
-the checks a learner-facing save needs (no accidental overwrite, a folder that exists and is
-writable), each with a message that says what to do.
+The file is written under a hidden temporary name next to the target and renamed only when the
+block finishes without error (``earth_search_offline.atomic``, which the offline catalog and its
+mirror also write with): a crash half-way leaves the previous file as it was. Before anything is
+written, ``atomic_output`` refuses an accidental overwrite and a folder that is missing or not
+writable, each with a message that says what to do.
 """
 
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .errors import LessonError
+from earth_search_offline.atomic import NothingWrittenError, atomic_path, leftovers
 
-#: What every temporary file's name holds, so a later run can find and delete leftovers.
-PARTIAL_MARK = ".partial"
+from .errors import LessonError
 
 
 class OutputPathError(LessonError, OSError):
     """An output file cannot be written where the learner asked."""
-
-
-def leftovers(folder: Path, name: str = "*") -> list[Path]:
-    """Temporary files that a killed writer left in ``folder`` (for ``name``, or any)."""
-    return sorted(folder.glob(f".{name}.*{PARTIAL_MARK}*"))
-
-
-@contextmanager
-def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
-    """Yield a temporary path next to ``target``; rename it to ``target`` only on success.
-
-    The folder is created if needed. The temporary file does not exist yet when the block
-    starts (GDAL and other libraries want to create their files themselves).
-    """
-    final = Path(target)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(
-        prefix=f".{final.name}.", suffix=PARTIAL_MARK + final.suffix, dir=final.parent
-    )
-    os.close(handle)
-    temporary = Path(name)
-    temporary.unlink()
-    try:
-        yield temporary
-        if not temporary.exists():
-            raise OutputPathError(f"Nothing was written for {final}: the save step made no file.")
-        os.replace(temporary, final)
-    finally:
-        temporary.unlink(missing_ok=True)
 
 
 @contextmanager
@@ -84,5 +51,8 @@ def atomic_output(target: str | os.PathLike[str], overwrite: bool = False) -> It
         )
     for leftover in leftovers(folder, final.name):
         leftover.unlink(missing_ok=True)  # from a save that crashed before it could clean up
-    with atomic_path(final) as temporary:
-        yield str(temporary)
+    try:
+        with atomic_path(final) as temporary:
+            yield str(temporary)
+    except NothingWrittenError as error:
+        raise OutputPathError(str(error)) from None

@@ -18,17 +18,18 @@ from dataclasses import dataclass
 from importlib import metadata
 
 import requests
+from earth_search_offline.archive.generate import catalog_is_current
+from earth_search_offline.earth_search import LIVE_API_URL as LIVE_URL
+from earth_search_offline.settings import DEFAULT_API_URL
 from packaging.requirements import Requirement
 
 from . import gdal
-from .addresses import DEFAULT_API_URL
-from .earth_search import LIVE_API_URL as LIVE_URL
-from .offline.catalog import catalog_is_current
-from .offline.process import default_catalog_folder
+from .lab import catalog_folder
 
-DISTRIBUTION = "access-satellite-imagery-lesson"
+#: The lesson and the offline Earth Search it depends on: their requirements are checked.
+DISTRIBUTIONS = ("access-satellite-imagery-lesson", "earth-search-offline")
 OFFLINE_HINT = (
-    f"start the offline catalog with `make lab` (or `python -m helpers.offline serve` and "
+    f"start the offline catalog with `make lab` (or `earth-search-offline serve` and "
     f"STAC_API_URL={DEFAULT_API_URL})"
 )
 
@@ -50,7 +51,11 @@ def _python() -> Check:
 
 def _libraries() -> Check:
     try:
-        requirements = [Requirement(r) for r in metadata.requires(DISTRIBUTION) or []]
+        requirements = [
+            Requirement(line)
+            for distribution in DISTRIBUTIONS
+            for line in metadata.requires(distribution) or []
+        ]
     except metadata.PackageNotFoundError:
         return Check(
             "Libraries",
@@ -80,13 +85,13 @@ def _libraries() -> Check:
 
 
 def _offline_catalog() -> Check:
-    folder = default_catalog_folder()
+    folder = catalog_folder()
     if catalog_is_current(folder):
         return Check("Offline catalog", True, f"generated in {folder}")
     return Check(
         "Offline catalog",
         None,
-        "not generated yet (needed only offline): `python -m helpers.offline generate`",
+        "not generated yet (needed only offline): `make catalog`",
     )
 
 

@@ -207,7 +207,7 @@ class SceneExplorer:
         self.search, self.items = search, items
         self.code.value = f"<pre>{self.code_text()}</pre>"
         self.count.value = f"<b>{matched}</b> scenes match" + (
-            f" (first {MAX_LISTED} listed)" if matched > MAX_LISTED else ""
+            f" (first {MAX_LISTED} listed)" if (matched or 0) > MAX_LISTED else ""
         )
         self.results.options = [
             (
@@ -347,11 +347,12 @@ class ClipPreview:
         box = self.box()
         self.extent.value = self.extent_text()
         try:
-            visual = rioxarray.open_rasterio(item.assets["visual"].href).rio.clip_box(**box)
+            visual: Any = rioxarray.open_rasterio(item.assets["visual"].href)
+            visual = visual.rio.clip_box(**box)
             bands = {}
             for key in ("red", "nir"):
                 scale, offset = scale_and_offset(item, key)
-                data = rioxarray.open_rasterio(item.assets[key].href, masked=True)
+                data: Any = rioxarray.open_rasterio(item.assets[key].href, masked=True)
                 bands[key] = data.rio.clip_box(**box).squeeze() * scale + offset
             ndvi = (bands["nir"] - bands["red"]) / (bands["nir"] + bands["red"])
         except Exception as error:  # shown in the widget

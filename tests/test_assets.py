@@ -13,14 +13,15 @@ import pytest
 import rasterio
 import requests
 import rioxarray
+from earth_search_offline.archive import scenes
+from earth_search_offline.archive.acquisitions import all_acquisitions
+from earth_search_offline.archive.sentinel2 import SCL_PERCENTAGE_PROPERTIES
+from earth_search_offline.static_catalog import item_folder
+from earth_search_offline.testing import OfflineServer
 from PIL import Image
 from rio_cogeo.cogeo import cog_validate
 
 from helpers.checks import LessonInputError, check_water_reflectance
-from helpers.offline import OfflineServer, scenes
-from helpers.offline.acquisitions import all_acquisitions
-from helpers.offline.catalog import item_folder_of
-from helpers.offline.sentinel2 import SCL_PERCENTAGE_PROPERTIES
 from helpers.places import CLIP_BOX_KWARGS, CLIP_BOX_UTM
 
 Item = dict[str, Any]
@@ -29,7 +30,7 @@ SCL_VEGETATION, SCL_WATER = 4, 6
 
 
 def _href(api_url: str, item: Item, key: str) -> str:
-    folder = item_folder_of(item)
+    folder = item_folder(item)
     return f"{api_url.removesuffix('/v1')}/files/{folder}/{item['assets'][key]['href'][2:]}"
 
 
@@ -201,8 +202,7 @@ def test_rioxarray_reads_the_lesson_clip_with_range_requests(
     item = _clearest(catalog_items, 2021)
     href = _href(api_url, item, "visual")
     requests.get(href, headers={"Range": "bytes=0-0"}, timeout=60)  # made on first use
-    root = api_url.removesuffix("/v1")
-    requests.post(f"{root}/_stats/reset", timeout=10)
+    private_server.reset_traffic()
     size = int(requests.head(href, timeout=10).headers["content-length"])
 
     with rasterio.Env(GDAL_DISABLE_READDIR_ON_OPEN="EMPTY_DIR"):
@@ -215,7 +215,7 @@ def test_rioxarray_reads_the_lesson_clip_with_range_requests(
     assert clip.rio.bounds() == CLIP_BOX_UTM
     assert pixels.min() >= 1  # inside the window: no nodata
 
-    traffic = requests.get(f"{root}/_stats", timeout=10).json()
+    traffic = private_server.traffic()
     assert traffic["partial_responses"] >= 1
     assert traffic["full_responses"] == 0
     assert traffic["bytes_sent"] < size / 2, (traffic, size)
@@ -241,7 +241,7 @@ def test_collection_1_holds_esa_numbers_with_the_offset_it_declares(
         )
     )
     item = json.loads(path.read_text())
-    base = f"{api_url.removesuffix('/v1')}/files/{item_folder_of(item)}"
+    base = f"{api_url.removesuffix('/v1')}/files/{item_folder(item)}"
 
     def read(key: str) -> np.ndarray:
         with rasterio.open(f"{base}/{item['assets'][key]['href'][2:]}") as dataset:

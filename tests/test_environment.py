@@ -20,6 +20,9 @@ from packaging.version import Version
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 PYPROJECT = tomllib.loads((REPOSITORY / "pyproject.toml").read_text())
+STAND_IN = tomllib.loads((REPOSITORY / "earth-search-offline" / "pyproject.toml").read_text())
+#: The lesson's dependency on the offline Earth Search: a package of this repository, not PyPI's.
+WORKSPACE_MEMBER = "earth-search-offline"
 LOCK = tomllib.loads((REPOSITORY / "uv.lock").read_text())
 BINDER = REPOSITORY / "binder"
 #: The Pythons the lock is tested for (issue 15): the lock must hold for each.
@@ -34,7 +37,14 @@ def _requirement(text: str) -> tuple[str, str]:
 
 
 def _pip_requirements() -> dict[str, str]:
-    return dict(_requirement(line) for line in PYPROJECT["project"]["dependencies"])
+    """The runtime requirements of both packages (the lesson's and the stand-in's), by name."""
+    lines = PYPROJECT["project"]["dependencies"] + STAND_IN["project"]["dependencies"]
+    found: dict[str, str] = {}
+    for name, bounds in map(_requirement, lines):
+        assert found.get(name, bounds) == bounds, f"{name}: two packages, two bounds"
+        found[name] = bounds
+    found.pop(WORKSPACE_MEMBER)
+    return found
 
 
 def _conda_requirements() -> dict[str, str]:
@@ -94,7 +104,7 @@ def test_one_version_of_each_package_for_every_python() -> None:
 
 def test_locked_versions_satisfy_the_bounds_in_pyproject() -> None:
     locked = _locked_versions()
-    groups = [PYPROJECT["project"]["dependencies"]]
+    groups = [PYPROJECT["project"]["dependencies"], STAND_IN["project"]["dependencies"]]
     groups += PYPROJECT["project"]["optional-dependencies"].values()
     for line in (line for group in groups for line in group):
         requirement = Requirement(line)
@@ -107,7 +117,7 @@ def test_locked_versions_satisfy_the_bounds_in_pyproject() -> None:
 
 def test_binder_installs_the_locked_runtime_versions() -> None:
     """binder/requirements.txt is `uv export` of the lock (what `make lock` writes)."""
-    exported = _uv("export", "--frozen", "--no-dev", "--no-emit-project")
+    exported = _uv("export", "--frozen", "--no-dev", "--no-emit-project", "--no-emit-workspace")
     assert exported.returncode == 0, exported.stderr
     written = (BINDER / "requirements.txt").read_text()
     assert _without_comments(written) == _without_comments(exported.stdout), (

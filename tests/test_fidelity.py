@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from earth_search_offline.archive import generate as catalog
+from earth_search_offline.archive.acquisitions import all_acquisitions
+from earth_search_offline.testing import OfflineServer
 
-from helpers.offline import OfflineServer, catalog
-from helpers.offline.acquisitions import all_acquisitions
 from tools import fidelity
 
 SAT = "https://stac-extensions.github.io/sat/v1.0.0/schema.json"

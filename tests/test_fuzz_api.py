@@ -15,10 +15,9 @@ import time
 from pathlib import Path
 
 import requests
+from earth_search_offline.testing import OfflineServer
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-
-from helpers.offline import OfflineServer
 
 
 def test_no_server_errors_under_fuzzing(api_url: str, tmp_path: Path) -> None:

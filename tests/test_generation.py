@@ -9,10 +9,11 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from helpers.offline import catalog
-from helpers.offline.acquisitions import all_acquisitions
-from helpers.offline.assets import write_asset
+from earth_search_offline.archive import generate as catalog
+from earth_search_offline.archive import items
+from earth_search_offline.archive.acquisitions import all_acquisitions
+from earth_search_offline.archive.assets import write_asset
+from earth_search_offline.static_catalog import item_folder
 
 
 def _digests(folder: Path) -> dict[str, str]:
@@ -44,7 +45,7 @@ def test_same_metadata_bytes_on_every_run(tmp_path: Path, sample: list) -> None:
 @pytest.mark.parametrize("key", ["red", "scl", "visual", "thumbnail", "coastal"])
 def test_same_asset_bytes_on_every_run(tmp_path: Path, sample: list, key: str) -> None:
     acquisition = sample[1]
-    properties = catalog.item_properties(acquisition)
+    properties = items.item_properties(acquisition)
     write_asset(acquisition, key, tmp_path / "a" / key, properties)
     write_asset(acquisition, key, tmp_path / "b" / key, properties)
     assert (tmp_path / "a" / key).read_bytes() == (tmp_path / "b" / key).read_bytes()
@@ -57,9 +58,9 @@ def test_an_interrupted_write_leaves_no_file(tmp_path: Path, sample: list, monke
     def explode(*args, **kwargs):
         raise RuntimeError("disk unplugged")
 
-    monkeypatch.setattr("helpers.offline.scenes.band_digital_numbers", explode)
+    monkeypatch.setattr("earth_search_offline.archive.scenes.band_digital_numbers", explode)
     with pytest.raises(RuntimeError):
-        write_asset(acquisition, "red", target, catalog.item_properties(acquisition))
+        write_asset(acquisition, "red", target, items.item_properties(acquisition))
     assert list(tmp_path.iterdir()) == []
 
 
@@ -79,24 +80,24 @@ def test_unknown_asset_key_is_refused(tmp_path: Path, sample: list) -> None:
 def test_regeneration_drops_pixels_of_the_old_version(tmp_path: Path, sample: list) -> None:
     folder = tmp_path / "catalog"
     item = catalog.generate(folder, sample[:1], workers=1)[0]
-    stale = folder / catalog.item_folder_of(item) / "B04.tif"
+    stale = folder / item_folder(item) / "B04.tif"
     stale.write_bytes(b"made by an older generator")
     catalog.generate(folder, sample[:1], workers=1)
     assert not stale.exists()
-    assert (folder / catalog.item_folder_of(item) / f"{item['id']}.json").is_file()
+    assert (folder / item_folder(item) / f"{item['id']}.json").is_file()
 
 
 GENERATE_IN_A_FRESH_PROCESS = """
 import sys
 from pathlib import Path
-from helpers.offline import catalog
-from helpers.offline.acquisitions import all_acquisitions
-from helpers.offline.assets import write_asset
+from earth_search_offline.archive import generate as catalog
+from earth_search_offline.archive.acquisitions import all_acquisitions
+from earth_search_offline.archive.assets import write_asset
 folder = Path(sys.argv[1])
 sample = all_acquisitions()[::60]
 catalog.generate(folder, sample, workers=1)
 acquisition = sample[1]
-properties = catalog.item_properties(acquisition)
+properties = items.item_properties(acquisition)
 for key in ("red", "scl", "visual"):
     write_asset(acquisition, key, folder / "assets" / key, properties)
 """

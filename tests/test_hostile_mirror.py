@@ -1,5 +1,5 @@
 """A hostile or broken STAC API cannot make the mirror write outside the kit, read local files,
-fill the disk or loop forever (helpers/offline/mirror_safety.py).
+fill the disk or loop forever (earth_search_offline/mirror/safety.py).
 
 Each test serves one bad answer from a small STAC API on 127.0.0.1 and mirrors from it.
 """
@@ -14,9 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from earth_search_offline.errors import MirrorError
+from earth_search_offline.mirror import safety as mirror_safety
+from earth_search_offline.mirror.plan import MirrorRequest
+from earth_search_offline.mirror.run import mirror
 
-from helpers.offline import mirror_safety
-from helpers.offline.mirror import MirrorError, MirrorRequest, mirror
 from helpers.places import AMSTERDAM, KIT_BBOX
 
 COLLECTION = "hostile-l2a"

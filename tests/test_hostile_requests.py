@@ -1,5 +1,5 @@
 """Hostile requests: none may crash the server, hold it, or get a 5xx; each gets a 400 or 413
-that names the limit it broke (helpers/offline/limits.py).
+that names the limit it broke (earth_search_offline/api/limits.py).
 
 Before these limits, a CQL2 text filter nested 5,000 brackets deep ended the server process
 (cql2's parser overflowed its stack), a CQL2 JSON filter nested 300 deep got a 500, and wide or
@@ -13,8 +13,9 @@ from typing import Any
 
 import pytest
 import requests
+from earth_search_offline.api import limits
+from earth_search_offline.testing import OfflineServer
 
-from helpers.offline import OfflineServer, limits
 from helpers.places import AMSTERDAM
 
 CLOUD = {"property": "eo:cloud_cover"}

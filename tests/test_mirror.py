@@ -22,6 +22,12 @@ import numpy as np
 import pytest
 import rasterio
 import requests
+from earth_search_offline.errors import MirrorError
+from earth_search_offline.mirror.fetch import sha256_of
+from earth_search_offline.mirror.plan import MirrorRequest
+from earth_search_offline.mirror.run import mirror
+from earth_search_offline.mirror.write import MANIFEST_FILE
+from earth_search_offline.testing import OfflineServer
 from fault_proxy import FaultProxy, Status
 from lesson_science import (
     check_clip_compute_save,
@@ -35,8 +41,6 @@ from rasterio.windows import from_bounds
 from shapely.geometry import box, shape
 from stac_schemas import stac_errors
 
-from helpers.offline import OfflineServer
-from helpers.offline.mirror import MANIFEST_FILE, MirrorError, MirrorRequest, mirror, sha256_of
 from helpers.places import search_bbox
 from tools.notebooks import lesson_notebooks
 from tools.offline_kernels import offline_environment
@@ -208,7 +212,7 @@ def test_a_collection_1_kit_runs_the_lesson_right(
 
 
 def _mirror_command(api_url: str, folder: Path) -> list[str]:
-    return [sys.executable, "-m", "helpers.offline", "mirror", "--api", api_url,
+    return [sys.executable, "-m", "earth_search_offline", "mirror", "--api", api_url,
             "--output", str(folder), "--bbox", *map(str, LESSON_AREA),
             "--datetime", SMALL["datetime"], "--query", "eo:cloud_cover<50",
             "--assets", "red", "nir", "scl", "visual"]  # fmt: skip
@@ -353,18 +357,18 @@ def test_a_failing_download_stops_clearly_and_the_next_run_completes(
 
 
 def test_lab_and_serve_use_a_kit_folder_as_it_is(kit: Path) -> None:
-    from helpers.offline.__main__ import _catalog_to_serve
-    from helpers.offline.catalog import MARKER_FILE
+    from earth_search_offline.archive.generate import MARKER_FILE
+    from earth_search_offline.cli import catalog_to_serve
 
     before = sorted(path.relative_to(kit) for path in kit.rglob("*"))
-    assert _catalog_to_serve(kit) == kit
+    assert catalog_to_serve(kit) == kit
     assert not (kit / MARKER_FILE).exists(), "no synthetic catalog generated into the kit"
     assert sorted(path.relative_to(kit) for path in kit.rglob("*")) == before
 
 
 def test_mirror_command_line_help_names_every_option() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "helpers.offline", "mirror", "--help"],
+        [sys.executable, "-m", "earth_search_offline", "mirror", "--help"],
         cwd=REPOSITORY, capture_output=True, text=True, timeout=60, check=True,
     )  # fmt: skip
     for option in ("--api", "--collection", "--bbox", "--point", "--buffer", "--datetime",

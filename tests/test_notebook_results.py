@@ -14,13 +14,13 @@ from typing import Any
 import numpy as np
 import pytest
 import rasterio
+from earth_search_offline.static_catalog import item_folder
 from pystac import ItemCollection
 from rasterio.windows import from_bounds
 from rio_cogeo.cogeo import cog_validate
 from shapely.geometry import Point, box, shape
 
 from helpers.checkpoints import LESSON_COLLECTION
-from helpers.offline.catalog import item_folder_of
 from helpers.places import AMSTERDAM, CLIP_BOX_UTM, DATACUBE_BBOX, SEARCH_BUFFER
 from tools.notebooks import printed_text
 
@@ -90,7 +90,7 @@ def _scale_offset(item: Item, key: str) -> tuple[float, float]:
 def _read_box(
     api_url: str, item: Item, key: str, bounds: tuple[float, ...] = CLIP_BOX_UTM
 ) -> np.ndarray:
-    folder = item_folder_of(item)
+    folder = item_folder(item)
     href = f"{api_url.removesuffix('/v1')}/files/{folder}/{item['assets'][key]['href'][2:]}"
     with rasterio.open(href) as dataset:
         return dataset.read(window=from_bounds(*bounds, dataset.transform))

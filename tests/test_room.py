@@ -17,16 +17,16 @@ from pathlib import Path
 import pytest
 import rasterio
 import requests
+from earth_search_offline.api.room import BURST, learner_instructions
+from earth_search_offline.archive.generate import make_warm_up_scene
+from earth_search_offline.testing import OfflineServer, copy_metadata
 from pystac_client import Client
 from pystac_client.stac_api_io import StacApiIO
 from rasterio.windows import from_bounds
 from urllib3 import Retry
 
 from helpers.checkpoints import LESSON_SEARCH, newest_versions
-from helpers.offline import OfflineServer
-from helpers.offline.catalog import copy_metadata
-from helpers.offline.files import make_lesson_scene
-from helpers.offline.room import BURST, learner_instructions
+from helpers.lab import LESSON_WARM_UP
 from helpers.places import CLIP_BOX_UTM, search_bbox
 
 REPOSITORY = Path(__file__).resolve().parents[1]
@@ -83,7 +83,7 @@ def test_learner_instructions_name_the_address_to_type() -> None:
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "helpers.offline", *args], cwd=REPOSITORY,
+    return subprocess.run([sys.executable, "-m", "earth_search_offline", *args], cwd=REPOSITORY,
                           capture_output=True, text=True, timeout=60)  # fmt: skip
 
 
@@ -139,7 +139,7 @@ def test_the_catalog_is_generated_with_the_scene_episodes_4_and_5_read(
     items = newest_versions(client.search(**LESSON_SEARCH).item_collection())
     scene = next(item for item in items if item.properties["grid:code"] == "MGRS-31UFU")
     metadata_only = copy_metadata(session_server.catalog, tmp_path / "catalog")
-    made = make_lesson_scene(metadata_only)
+    made = make_warm_up_scene(metadata_only, LESSON_WARM_UP)
     expected = {
         metadata_only / scene.assets[key].href.split("/files/", 1)[1]
         for key in ("thumbnail", "visual", "red", "nir", "scl")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import re
 import subprocess
 import sys
@@ -16,12 +17,12 @@ import pystac
 import pytest
 import rasterio
 import requests
+from earth_search_offline.errors import ServerStartError
+from earth_search_offline.serving import bind_socket
+from earth_search_offline.settings import CATALOG_ENV
+from earth_search_offline.static_catalog import item_folder
+from earth_search_offline.testing import OfflineServer
 from pystac_client import Client
-
-from helpers.errors import OfflineServerError
-from helpers.offline import OfflineServer
-from helpers.offline.catalog import item_folder_of
-from helpers.offline.process import bind_socket
 
 
 def _raw_get(root_url: str, path: str) -> tuple[int, bytes]:
@@ -129,7 +130,7 @@ def test_missing_catalog_gives_a_clear_error(tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "helpers.offline",
+            "earth_search_offline",
             "serve",
             "--catalog",
             str(tmp_path),
@@ -147,13 +148,13 @@ def test_missing_catalog_gives_a_clear_error(tmp_path: Path) -> None:
 
 def test_busy_port_gives_a_clear_error(session_server: OfflineServer) -> None:
     port = urlsplit(session_server.root_url).port
-    with pytest.raises(OfflineServerError, match=f"127.0.0.1:{port}.*--port"):
+    with pytest.raises(ServerStartError, match=f"127.0.0.1:{port}.*--port"):
         bind_socket("127.0.0.1", port)
     result = subprocess.run(
         [
             sys.executable,
             "-m",
-            "helpers.offline",
+            "earth_search_offline",
             "serve",
             "--catalog",
             str(session_server.catalog),
@@ -171,7 +172,7 @@ def test_assets_are_made_once_even_when_asked_for_at_the_same_time(
     private_server: OfflineServer, catalog_items: list[dict]
 ) -> None:
     item = catalog_items[-1]
-    folder = item_folder_of(item)
+    folder = item_folder(item)
     target = private_server.catalog / folder / "B12.tif"
     assert not target.exists(), "a private catalog starts without pixel files"
     url = f"{private_server.files_url}/{folder}/B12.tif"
@@ -189,9 +190,9 @@ def test_generate_command_is_idempotent(catalog_folder_path: Path) -> None:
     marker = json.loads(marker_file.read_text())
     assert marker["synthetic"] is True and marker["items"] > 300
     written = marker_file.stat().st_mtime_ns
-    command = [sys.executable, "-m", "helpers.offline", "generate",
-               "--catalog", str(catalog_folder_path)]  # fmt: skip
-    again = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    command = [sys.executable, "-m", "helpers.lab", "catalog"]
+    environment = {**os.environ, CATALOG_ENV: str(catalog_folder_path)}
+    again = subprocess.run(command, capture_output=True, text=True, timeout=60, env=environment)
     assert again.returncode == 0 and "Generating" not in again.stdout, again.stdout + again.stderr
     assert marker_file.stat().st_mtime_ns == written
 
@@ -201,8 +202,8 @@ def test_lab_command_starts_jupyter_with_the_offline_api(session_server: Offline
         [
             sys.executable,
             "-m",
-            "helpers.offline",
-            "lab",
+            "helpers.lab",
+            "start",
             "--catalog",
             str(session_server.catalog),
             "--port",

@@ -10,8 +10,7 @@ from __future__ import annotations
 import sys
 
 import requests
-
-from helpers.earth_search import LIVE_API_URL
+from earth_search_offline.earth_search import LIVE_API_URL
 
 LIVE_URL = LIVE_API_URL
 

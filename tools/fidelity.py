@@ -23,13 +23,13 @@ from typing import Any
 
 import numpy as np
 import rasterio
+from earth_search_offline.earth_search import LIVE_API_URL
 from pystac_client import Client
 from rasterio.windows import from_bounds
 from shapely.geometry import Point
 
 from helpers import places
 from helpers.checks import water_reflectance
-from helpers.earth_search import LIVE_API_URL
 from helpers.places import CLIP_BOX_UTM
 from helpers.reflectance import rule_scale_and_offset
 
@@ -282,10 +282,11 @@ def main(argv: list[str] | None = None) -> int:
     collections = args.collection or COLLECTIONS
     if args.offline:
         return run(args.offline, args.live, collections)
-    from helpers.offline import OfflineServer, ensure_catalog
-    from helpers.offline.process import default_catalog_folder
+    from earth_search_offline.testing import OfflineServer
 
-    with OfflineServer(ensure_catalog(default_catalog_folder()), port=0) as server:
+    from helpers.lab import prepare_catalog
+
+    with OfflineServer(prepare_catalog(), port=0) as server:
         return run(server.api_url, args.live, collections)
 
 

@@ -14,19 +14,21 @@ import sys
 import time
 
 import nbformat
+from earth_search_offline.errors import ServerStartError
+from earth_search_offline.settings import DEFAULT_PORT
+from earth_search_offline.testing import OfflineServer
 
 from helpers.checkpoints import SEARCH_RESULTS
-from helpers.errors import OfflineServerError
-from helpers.offline import DEFAULT_PORT, OfflineServer
+from helpers.lab import prepare_catalog
 from tools.notebooks import NOTEBOOK_FOLDER, lesson_notebooks
 from tools.offline_kernels import execute, offline_environment
 
 
 def _server() -> OfflineServer:
     try:
-        return OfflineServer(port=DEFAULT_PORT).start()
-    except OfflineServerError:
-        return OfflineServer(port=0).start()
+        return OfflineServer(prepare_catalog(), port=DEFAULT_PORT).start()
+    except ServerStartError:
+        return OfflineServer(prepare_catalog(), port=0).start()
 
 
 def main(prefixes: list[str]) -> int:

@@ -7,14 +7,14 @@ from typing import Any
 import attr
 from stac_fastapi.extensions.filter.client import AsyncBaseFiltersClient
 
-from .backend import Catalog
+from ..catalog_index import CatalogIndex
 
 
 @attr.s
 class OfflineFiltersClient(AsyncBaseFiltersClient):
     """Queryables: the item properties the catalog holds, with their JSON types."""
 
-    catalog: Catalog = attr.ib(default=None)
+    catalog: CatalogIndex = attr.ib(default=None)
 
     async def get_queryables(self, collection_id: str | None = None, **kwargs: Any) -> dict:
         types: dict[str, str] = {}

@@ -1,4 +1,4 @@
-"""The STAC API's answers: a stac-fastapi core client over the in-memory ``Catalog``.
+"""The STAC API's answers: a stac-fastapi core client over the in-memory ``CatalogIndex``.
 
 Items and collections are shown with links on this API and asset hrefs on this server's file
 route, whatever address the client used to reach it.
@@ -8,21 +8,25 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlencode
 
 import attr
 from fastapi import Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
 from stac_fastapi.api.models import GeoJSONResponse
 from stac_fastapi.types.core import AsyncBaseCoreClient
 from stac_fastapi.types.errors import NotFoundError
 from stac_fastapi.types.requests import get_base_url
 
+from ..catalog_index import CatalogIndex, IndexedItem, SearchRequest, page_start, page_token
 from ..earth_search import V0_COLLECTIONS
 from ..errors import SearchError
-from .api_requests import (
+from .fields import filter_fields
+from .paths import FILES_PREFIX
+from .request_models import (
+    OfflineSearchPostRequest,
     field_name,
     interval,
     json_parameter,
@@ -30,10 +34,7 @@ from .api_requests import (
     sort_term,
     split_fields,
 )
-from .backend import Catalog, IndexedItem, SearchRequest, filter_fields, page_start, page_token
 
-API_PREFIX = "/v1"
-FILES_PREFIX = "/files"
 DEFAULT_LIMIT = 10
 #: Larger pages are cut to this size (the next link still leads on), as the STAC API allows.
 MAX_PAGE_SIZE = 10_000
@@ -61,9 +62,9 @@ def server_root(request: Request) -> str:
 
 @attr.s
 class OfflineCoreClient(AsyncBaseCoreClient):
-    """Answers STAC API requests from a ``Catalog`` held in memory."""
+    """Answers STAC API requests from a ``CatalogIndex`` held in memory."""
 
-    catalog: Catalog = attr.ib(default=None)
+    catalog: CatalogIndex = attr.ib(default=None)
     max_page_size: int = attr.ib(default=MAX_PAGE_SIZE)
 
     # -- documents as the API shows them ------------------------------------------------
@@ -124,7 +125,7 @@ class OfflineCoreClient(AsyncBaseCoreClient):
     # -- core endpoints ------------------------------------------------------------------
 
     async def landing_page(self, **kwargs: Any) -> dict[str, Any]:
-        landing = dict(await super().landing_page(**kwargs))
+        landing: dict[str, Any] = dict(await super().landing_page(**kwargs))
         api = get_base_url(kwargs["request"]).rstrip("/")
         landing["links"] = list(landing["links"]) + [
             {"rel": "child", "type": "application/json", "href": f"{api}/collections/{cid}"}
@@ -208,7 +209,9 @@ class OfflineCoreClient(AsyncBaseCoreClient):
         include, exclude = split_fields(fields or [])
         return self._page(search, limit, next, request, None, include or None, exclude)
 
-    async def post_search(self, search_request: BaseModel, **kwargs: Any) -> JSONResponse:
+    async def post_search(
+        self, search_request: OfflineSearchPostRequest, **kwargs: Any
+    ) -> JSONResponse:
         request: Request = kwargs["request"]
         body = search_request.model_dump(mode="json", by_alias=True, exclude_none=True)
         intersects = body.get("intersects")
@@ -253,7 +256,7 @@ class OfflineCoreClient(AsyncBaseCoreClient):
         except KeyError:
             raise NotFoundError(unknown_collection_message(collection_id, self.catalog)) from None
 
-    def _check_search_collections(self, collections: list[str] | None) -> None:
+    def _check_search_collections(self, collections: Sequence[str] | None) -> None:
         for collection_id in collections or []:
             if collection_id not in self.catalog.collections:
                 raise SearchError(unknown_collection_message(collection_id, self.catalog))
@@ -268,7 +271,7 @@ class OfflineCoreClient(AsyncBaseCoreClient):
         include: set[str] | None = None,
         exclude: set[str] | None = None,
     ) -> JSONResponse:
-        """One page of results; ``include``/``exclude`` as in ``backend.filter_fields``."""
+        """One page of results; ``include``/``exclude`` as in ``fields.filter_fields``."""
         self._check_search_collections(search.collections)
         limit = min(limit or DEFAULT_LIMIT, self.max_page_size)
         matches = self.catalog.search(search)
@@ -299,7 +302,7 @@ class OfflineCoreClient(AsyncBaseCoreClient):
         )
 
 
-def unknown_collection_message(collection_id: str, catalog: Catalog) -> str:
+def unknown_collection_message(collection_id: str, catalog: CatalogIndex) -> str:
     known = ", ".join(sorted(catalog.collections))
     if collection_id in V0_COLLECTIONS:
         return (

@@ -1,47 +1,38 @@
-"""Item and collection metadata shaped like Earth Search v1, written to disk as a static catalog.
+"""Item and collection documents shaped like Earth Search v1's, for the synthetic archive.
 
-Layout of a catalog folder (the same as the real bucket: item JSON next to its assets)::
-
-    catalog.json
-    sentinel-2-l2a/collection.json
-    sentinel-s2-l2a-cogs/31/U/FU/2021/8/S2B_31UFU_20210812_0_L2A/S2B_31UFU_20210812_0_L2A.json
-    sentinel-s2-l2a-cogs/31/U/FU/2021/8/S2B_31UFU_20210812_0_L2A/B04.tif   (made on first use)
-
-All links and asset hrefs are relative, so the folder can be moved, copied to a USB stick
-or served from any address.
+``make_item`` and ``make_c1_item`` build one acquisition's ``sentinel-2-l2a`` and
+``sentinel-2-c1-l2a`` items (relative links and hrefs, see ``static_catalog``);
+``make_collection`` and ``make_c1_collection`` the collections around them. Cloud cover and the
+class shares are counted on the scene's own SCL band, so the metadata and the pixels agree.
 """
 
 from __future__ import annotations
 
-import json
 import math
-import os
-import posixpath
-import shutil
-from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-from ..saving import atomic_path
+from ..earth_search import media_type
+from ..static_catalog import (
+    CATALOG_FILE,
+    STAC_VERSION,
+    extent,
+    item_folder,
+    relative_root,
+    root_catalog,
+    tile_folder,
+)
 from . import collection1 as c1
 from . import scenes
 from . import sentinel2 as s2
-from .acquisitions import FIRST_DAY, LAST_DAY, Acquisition, all_acquisitions
-from .geography import PLACES
+from .acquisitions import FIRST_DAY, Acquisition
 
 #: Bump when the synthetic data changes, so old catalogs are regenerated.
-#: The files a generated catalog makes when first asked for (``helpers.offline.files``).
-PIXEL_FILE_PATTERNS = ("*.tif", "*.jpg", "*.xml", "tileinfo_metadata.json", ".*.partial*")
 GENERATOR_VERSION = 5
-MARKER_FILE = ".offline-catalog.json"
-CATALOG_FILE = "catalog.json"
 #: Folder of the items and their assets, named like the real bucket prefix.
 ITEMS_ROOT = "sentinel-s2-l2a-cogs"
 COLLECTION_FILE = f"{s2.COLLECTION_ID}/collection.json"
 C1_COLLECTION_FILE = f"{c1.COLLECTION_ID}/collection.json"
-STAC_VERSION = "1.0.0"
 LICENSE_URL = "https://sentinel.esa.int/documents/247904/690755/Sentinel_Data_Legal_Notice"
 SYNTHETIC_NOTE = (
     "Synthetic imagery made for the 'Access satellite imagery using Python' lesson: "
@@ -85,13 +76,16 @@ def _stamp(value: datetime) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
-def item_folder(acquisition: Acquisition) -> str:
-    """Folder of an item inside the catalog, as in the real ``sentinel-cogs`` bucket."""
-    place, day = acquisition.place, acquisition.day
-    return posixpath.join(
-        ITEMS_ROOT, str(place.utm_zone), place.latitude_band, place.grid_square,
-        str(day.year), str(day.month), acquisition.id,
-    )  # fmt: skip
+def l2a_folder(acquisition: Acquisition) -> str:
+    """Folder of an acquisition's ``sentinel-2-l2a`` item, as in the ``sentinel-cogs`` bucket."""
+    place = acquisition.place
+    tile = {
+        "mgrs:utm_zone": place.utm_zone,
+        "mgrs:latitude_band": place.latitude_band,
+        "mgrs:grid_square": place.grid_square,
+        "datetime": acquisition.day.isoformat(),
+    }
+    return tile_folder(ITEMS_ROOT, tile, acquisition.id)
 
 
 #: How much later a copy with sequence number 1 was processed (a made-up, plausible delay).
@@ -163,14 +157,14 @@ def item_properties(acquisition: Acquisition) -> dict[str, Any]:
         "s2:reflectance_conversion_factor": round(1 / earth_sun**2, 12),
         "datetime": _stamp(acquisition.datetime),
         "s2:sequence": str(acquisition.sequence),
-        "earthsearch:s3_path": f"s3://sentinel-cogs/{item_folder(acquisition)}",
+        "earthsearch:s3_path": f"s3://sentinel-cogs/{l2a_folder(acquisition)}",
         "earthsearch:payload_id": (
             f"offline-lesson/synthetic-sentinel2/{acquisition.noise_seed:016x}"
         ),
         # True means "ESA's offset is already out of the pixels", whatever raster:bands says
         # (Element84/earth-search#9); false on a few harmonised items (see s2.FLAG_WRONG_IDS).
         "earthsearch:boa_offset_applied": s2.boa_offset_applied(acquisition.id, acquisition.day),
-        "processing:software": {"helpers.offline": str(GENERATOR_VERSION)},
+        "processing:software": {"earth-search-offline": str(GENERATOR_VERSION)},
         "updated": _stamp(created),
         "title": f"Synthetic Sentinel-2 L2A {place.tile} {acquisition.day.isoformat()}",
         "description": SYNTHETIC_NOTE,
@@ -204,7 +198,7 @@ def item_assets(acquisition: Acquisition | None, offset: float) -> dict[str, dic
         return _grid(acquisition, resolution) if acquisition else {}
 
     for raster in s2.AUXILIARY_RASTERS:
-        extra = {"unit": raster.unit} if raster.unit else {}
+        extra: dict[str, Any] = {"unit": raster.unit} if raster.unit else {}
         if raster.scale is not None:
             extra.update(scale=raster.scale, offset=0)
         assets[raster.key] = {
@@ -231,7 +225,7 @@ def item_assets(acquisition: Acquisition | None, offset: float) -> dict[str, dic
     assets["granule_metadata"] = {}
     assets["tileinfo_metadata"] = {}
     for key, asset in assets.items():
-        asset["type"] = _media_type(s2.ASSET_FILES[key])
+        asset["type"] = media_type(s2.ASSET_FILES[key])
         asset["roles"] = _roles(key)
         if acquisition:
             asset["href"] = f"./{s2.ASSET_FILES[key]}"
@@ -260,16 +254,6 @@ def _jp2_folder(acquisition: Acquisition) -> str:
     )
 
 
-def _media_type(file_name: str) -> str:
-    suffix = file_name.rsplit(".", 1)[-1]
-    return {
-        "tif": s2.COG_MEDIA_TYPE,
-        "jpg": "image/jpeg",
-        "xml": "application/xml",
-        "json": "application/json",
-    }[suffix]
-
-
 def _roles(key: str) -> list[str]:
     if key in ("visual", "thumbnail"):
         return [key]
@@ -286,7 +270,7 @@ def make_item(acquisition: Acquisition) -> dict[str, Any]:
     ]
     lons = [point[0] for point in footprint]
     lats = [point[1] for point in footprint]
-    depth = "/".join([".."] * len(Path(item_folder(acquisition)).parts))
+    depth = relative_root(l2a_folder(acquisition))
     # Earth Search declares ESA's -0.1 even where it took it out of the pixels (a known error).
     offset = s2.declared_offset(properties["s2:processing_baseline"])
     return {
@@ -310,8 +294,6 @@ def make_item(acquisition: Acquisition) -> dict[str, Any]:
 
 def make_collection(items: list[dict[str, Any]]) -> dict[str, Any]:
     """The ``sentinel-2-l2a`` collection, with extents that cover the given items."""
-    bboxes = [item["bbox"] for item in items]
-    datetimes = sorted(item["properties"]["datetime"] for item in items)
     eo_bands = [s2.eo_band(band) for band in s2.BANDS]
     return {
         "type": "Collection",
@@ -335,7 +317,7 @@ def make_collection(items: list[dict[str, Any]]) -> dict[str, Any]:
         + [
             {
                 "rel": "item",
-                "href": f"../{item_folder_of(item)}/{item['id']}.json",
+                "href": f"../{item_folder(item)}/{item['id']}.json",
                 "type": "application/geo+json",
             }
             for item in items
@@ -349,19 +331,7 @@ def make_collection(items: list[dict[str, Any]]) -> dict[str, Any]:
         ],
         # The live collection's item_assets declare offset 0 (earth-search-v1 collection document).
         "item_assets": item_assets(None, 0),
-        "extent": {
-            "spatial": {
-                "bbox": [
-                    [
-                        min(b[0] for b in bboxes),
-                        min(b[1] for b in bboxes),
-                        max(b[2] for b in bboxes),
-                        max(b[3] for b in bboxes),
-                    ]
-                ]
-            },
-            "temporal": {"interval": [[datetimes[0], datetimes[-1]]]},
-        },
+        "extent": extent(items),
         "license": "proprietary",
         "keywords": ["sentinel", "earth observation", "esa", "synthetic", "offline"],
         "providers": [
@@ -442,7 +412,7 @@ def c1_assets(acquisition: Acquisition | None) -> dict[str, dict[str, Any]]:
     assets: dict[str, dict[str, Any]] = {}
     for key in c1.ASSET_ORDER:
         spec = c1.ASSETS[key]
-        asset: dict[str, Any] = {"type": _media_type(spec.file_name)}
+        asset: dict[str, Any] = {"type": media_type(spec.file_name)}
         if acquisition:
             asset = {"href": f"./{spec.file_name}", **asset}
         if spec.title:
@@ -483,13 +453,13 @@ def c1_assets(acquisition: Acquisition | None) -> dict[str, dict[str, Any]]:
 
 def make_c1_item(acquisition: Acquisition, l2a_item: dict[str, Any]) -> dict[str, Any]:
     """The ``sentinel-2-c1-l2a`` item of an acquisition, from its ``sentinel-2-l2a`` item."""
-    folder = c1.item_folder(acquisition)
-    depth = "/".join([".."] * len(Path(folder).parts))
+    properties = c1_properties(acquisition, l2a_item["properties"])
+    depth = relative_root(tile_folder(c1.COLLECTION_ID, properties, c1.item_id(acquisition)))
     return {
         "type": "Feature",
         "stac_version": STAC_VERSION,
         "id": c1.item_id(acquisition),
-        "properties": c1_properties(acquisition, l2a_item["properties"]),
+        "properties": properties,
         "geometry": l2a_item["geometry"],
         "links": [
             {"rel": "root", "href": f"{depth}/{CATALOG_FILE}", "type": "application/json"},
@@ -527,109 +497,10 @@ def make_c1_collection(items: list[dict[str, Any]]) -> dict[str, Any]:
     return collection
 
 
-def item_folder_of(item: dict[str, Any]) -> str:
-    """Folder of an item dict in the catalog (and in its real bucket).
-
-    ``sentinel-2-l2a`` items name it in ``earthsearch:s3_path`` (``s3://bucket/<folder>``);
-    Collection 1 items have no such property: their id and tile give it.
-    """
-    s3_path = item["properties"].get("earthsearch:s3_path")
-    if s3_path:
-        return s3_path.split("/", 3)[3]
-    properties = item["properties"]
-    year, month = int(properties["datetime"][:4]), int(properties["datetime"][5:7])
-    return "/".join(
-        [item["collection"], str(properties["mgrs:utm_zone"]), properties["mgrs:latitude_band"],
-         properties["mgrs:grid_square"], str(year), str(month), item["id"]]
-    )  # fmt: skip
-
-
 def make_root_catalog() -> dict[str, Any]:
-    return {
-        "type": "Catalog",
-        "id": "earth-search-offline",
-        "stac_version": STAC_VERSION,
-        "title": "Earth Search (offline lesson copy)",
-        "description": "A local stand-in for Earth Search v1 "
-        "(https://earth-search.aws.element84.com/v1). " + SYNTHETIC_NOTE,
-        "links": [
-            {"rel": "root", "href": f"./{CATALOG_FILE}", "type": "application/json"},
-            {"rel": "child", "href": f"./{COLLECTION_FILE}", "type": "application/json"},
-            {"rel": "child", "href": f"./{C1_COLLECTION_FILE}", "type": "application/json"},
-        ],
-    }
-
-
-def write_json(path: Path, document: dict[str, Any]) -> None:
-    """Write a STAC document as JSON, atomically (a reader never sees half a file)."""
-    with atomic_path(path) as temporary:
-        temporary.write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
-
-
-def catalog_is_current(folder: Path) -> bool:
-    """True when ``folder`` holds a complete catalog made by this generator version."""
-    marker = folder / MARKER_FILE
-    if not marker.is_file() or not (folder / COLLECTION_FILE).is_file():
-        return False
-    try:
-        return json.loads(marker.read_text())["version"] == GENERATOR_VERSION
-    except (ValueError, KeyError):
-        return False
-
-
-def generate(
-    folder: Path,
-    acquisitions: Iterable[Acquisition] | None = None,
-    workers: int | None = None,
-) -> list[dict[str, Any]]:
-    """Write the synthetic catalog's metadata to ``folder``; pixels are made on first request.
-
-    Returns the item dicts. The marker file is written last, so an interrupted run is
-    detected (``catalog_is_current`` is False) and redone.
-    """
-    folder = Path(folder)
-    chosen = list(acquisitions) if acquisitions is not None else all_acquisitions()
-    (folder / MARKER_FILE).unlink(missing_ok=True)
-    # Pixels made by an earlier generator version would no longer match the new metadata.
-    shutil.rmtree(folder / ITEMS_ROOT, ignore_errors=True)
-    workers = workers or min(2, os.cpu_count() or 1)
-    if workers > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            items = list(pool.map(make_item, chosen, chunksize=8))
-    else:
-        items = [make_item(acquisition) for acquisition in chosen]
-    # Collection 1: the same acquisitions, reprocessed once (no copies processed twice).
-    c1_items = [
-        make_c1_item(acquisition, item)
-        for acquisition, item in zip(chosen, items, strict=True)
-        if acquisition.sequence == 0
-    ]
-    for item in items + c1_items:
-        write_json(folder / item_folder_of(item) / f"{item['id']}.json", item)
-    write_json(folder / COLLECTION_FILE, make_collection(items))
-    write_json(folder / C1_COLLECTION_FILE, make_c1_collection(c1_items))
-    write_json(folder / CATALOG_FILE, make_root_catalog())
-    write_json(
-        folder / MARKER_FILE,
-        {
-            "generator": "helpers.offline",
-            "version": GENERATOR_VERSION,
-            "synthetic": True,
-            "items": len(items),
-            "c1_items": len(c1_items),
-            "first_day": FIRST_DAY.isoformat(),
-            "last_day": LAST_DAY.isoformat(),
-            "places": [place.tile for place in PLACES],
-        },
+    """The generated catalog's ``catalog.json``, linking to both collections."""
+    return root_catalog(
+        f"A local stand-in for Earth Search v1 (https://earth-search.aws.element84.com/v1). "
+        f"{SYNTHETIC_NOTE}",
+        [COLLECTION_FILE, C1_COLLECTION_FILE],
     )
-    return items
-
-
-def copy_metadata(source: Path, target: Path) -> Path:
-    """Copy the generated catalog at ``source`` to ``target`` without its pixel files.
-
-    The copy is a catalog as ``generate`` leaves it before any request: its server makes the
-    pixel files again when they are first asked for.
-    """
-    shutil.copytree(source, target, ignore=shutil.ignore_patterns(*PIXEL_FILE_PATTERNS))
-    return target

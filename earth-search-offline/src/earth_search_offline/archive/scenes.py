@@ -283,8 +283,8 @@ def _block_mean(array: np.ndarray, factor: int) -> np.ndarray:
     return array[: rows * factor, : cols * factor].reshape(rows, factor, cols, factor).mean((1, 3))
 
 
-def top_of_canopy_reflectance(acquisition: Acquisition, band_key: str) -> np.ndarray:
-    """What the satellite sees in one band at 10 m: ground, haze, clouds, shadows, snow."""
+def reflectance_as_seen(acquisition: Acquisition, band_key: str) -> np.ndarray:
+    """One band at 10 m as the product shows it: ground under haze, clouds, shadows, snow."""
     band = BAND_INDEX[band_key]
     resolution = 10
     factor = s2.AUXILIARY_RESOLUTION // resolution
@@ -312,7 +312,7 @@ def top_of_canopy_reflectance(acquisition: Acquisition, band_key: str) -> np.nda
 def band_reflectance(acquisition: Acquisition, band_key: str) -> np.ndarray:
     """Reflectance of one band at its own Sentinel-2 resolution (10, 20 or 60 m)."""
     factor = s2.BANDS_BY_KEY[band_key].resolution // 10
-    fine = top_of_canopy_reflectance(acquisition, band_key)
+    fine = reflectance_as_seen(acquisition, band_key)
     return fine if factor == 1 else _block_mean(fine, factor)
 
 
@@ -362,7 +362,7 @@ def true_colour_preview(acquisition: Acquisition, factor: int = 32) -> np.ndarra
 
 def true_colour(acquisition: Acquisition) -> np.ndarray:
     """The 3-band uint8 true-colour image (TCI): 0..0.2 reflectance stretched to 1..255."""
-    layers = [top_of_canopy_reflectance(acquisition, key) for key in s2.VISUAL_BANDS]
+    layers = [reflectance_as_seen(acquisition, key) for key in s2.VISUAL_BANDS]
     stacked = np.stack(layers) / TCI_FULL_SCALE * 254 + 1
     return np.clip(np.rint(stacked), 1, 255).astype(np.uint8)
 

@@ -1,6 +1,6 @@
-"""An in-memory STAC search over a static catalog folder: filters, sorting, paging, fields.
+"""An in-memory STAC search over a static catalog folder: filters, sorting, paging.
 
-The folder is read once (``Catalog.load``); a search is then a scan of a few hundred items
+The folder is read once (``CatalogIndex.load``); a search is then a scan of a few thousand items
 in memory, which is well under a millisecond per filter.
 """
 
@@ -19,8 +19,9 @@ import cql2
 import shapely
 from shapely.geometry import shape
 
-from ..errors import CatalogFolderError, SearchError
-from . import limits
+from .api import limits
+from .bbox import check_bbox
+from .errors import CatalogFolderError, SearchError
 
 QUERY_OPERATORS = (
     "eq",
@@ -75,7 +76,7 @@ class IndexedItem:
 
 
 @dataclass
-class Catalog:
+class CatalogIndex:
     """Collections and items of a static STAC catalog folder, held in memory."""
 
     folder: Path
@@ -85,7 +86,7 @@ class Catalog:
     by_key: dict[tuple[str, str], IndexedItem] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, folder: Path | str) -> Catalog:
+    def load(cls, folder: Path | str) -> CatalogIndex:
         """Read ``catalog.json``, its child collections and their items from ``folder``."""
         folder = Path(folder).resolve()
         root_file = folder / "catalog.json"
@@ -93,9 +94,8 @@ class Catalog:
             raise CatalogFolderError(
                 f"No catalog.json in {folder}. Expected a static STAC catalog folder "
                 "(catalog.json -> collection.json -> item files). Generate one with "
-                "`python -m helpers.offline generate`, mirror one with `python -m "
-                "helpers.offline mirror --output DIR` (make kit), or pass the folder that holds "
-                "catalog.json."
+                "`earth-search-offline generate`, mirror one with `earth-search-offline mirror "
+                "--output DIR ...`, or pass the folder that holds catalog.json."
             )
         root = _read_json(root_file)
         catalog = cls(folder=folder, root=root)
@@ -210,27 +210,10 @@ class SearchRequest:
 
 def bbox_geometry(bbox: Sequence[float]) -> shapely.Geometry:
     """A polygon for a 2D or 3D bbox; west > east crosses the antimeridian."""
-    if len(bbox) == 6:
-        west, south, _, east, north, _ = bbox
-    elif len(bbox) == 4:
-        west, south, east, north = bbox
-    else:
-        raise SearchError(
-            f"bbox has {len(bbox)} numbers; expected 4 (west, south, east, north) or 6."
-        )
-    if not all(-180 <= value <= 180 for value in (west, east)) or not all(
-        -90 <= value <= 90 for value in (south, north)
-    ):
-        raise SearchError(
-            f"bbox {list(bbox)} is out of range: longitudes must lie in -180..180 and latitudes "
-            "in -90..90, in the order (west, south, east, north). Did you write latitude "
-            "first, or use metres?"
-        )
-    if south > north:
-        raise SearchError(
-            f"bbox south ({south}) is greater than north ({north}): the order is "
-            "(west, south, east, north)."
-        )
+    try:
+        west, south, east, north = check_bbox(bbox)
+    except ValueError as error:
+        raise SearchError(str(error)) from None
     if west > east:
         return shapely.union(
             shapely.box(west, south, 180, north), shapely.box(-180, south, east, north)
@@ -368,69 +351,3 @@ def page_start(matches: list[IndexedItem], token: str | None) -> int:
         f"Paging token {token!r} names an item that is not in these results; "
         "repeat the search from the first page."
     )
-
-
-#: Fields every item keeps when ``include`` names some.
-ALWAYS_INCLUDED = frozenset({"type", "stac_version", "id", "collection"})
-#: The fields extension's default set, used when ``include`` is given but empty.
-DEFAULT_FIELDS = frozenset(
-    {
-        "type",
-        "stac_version",
-        "id",
-        "geometry",
-        "bbox",
-        "links",
-        "assets",
-        "collection",
-        "properties.datetime",
-    }
-)
-
-
-def filter_fields(
-    document: dict[str, Any], include: Iterable[str] | None, exclude: Iterable[str]
-) -> dict[str, Any]:
-    """Apply the fields extension to one item.
-
-    ``include`` None: the whole item; empty: the default set; otherwise those fields plus
-    ``type``, ``stac_version``, ``id`` and ``collection``. ``exclude`` then removes fields,
-    except where the same or a deeper field is included
-    (``-properties,+properties.eo:cloud_cover`` keeps that one property).
-    """
-    exclude = set(exclude)
-    if include is None:
-        kept: set[str] = set()
-        result: dict[str, Any] = json.loads(json.dumps(document))
-    else:
-        kept = set(include)
-        result = {}
-        for path in (kept | ALWAYS_INCLUDED) if kept else DEFAULT_FIELDS:
-            _copy_path(document, result, path)
-    for path in exclude:
-        if any(field == path or field.startswith(path + ".") for field in kept):
-            continue
-        _delete_path(result, path)
-    return result
-
-
-def _copy_path(source: dict[str, Any], target: dict[str, Any], path: str) -> None:
-    head, _, rest = path.partition(".")
-    if head not in source:
-        return
-    if not rest or not isinstance(source[head], dict):
-        target[head] = json.loads(json.dumps(source[head]))
-        return
-    branch = target.setdefault(head, {})
-    if isinstance(branch, dict):
-        _copy_path(source[head], branch, rest)
-
-
-def _delete_path(target: dict[str, Any], path: str) -> None:
-    head, _, rest = path.partition(".")
-    if head not in target:
-        return
-    if not rest:
-        del target[head]
-    elif isinstance(target[head], dict):
-        _delete_path(target[head], rest)

@@ -12,7 +12,6 @@ from datetime import date
 from .. import earth_search
 
 COLLECTION_ID = "sentinel-2-l2a"
-COG_MEDIA_TYPE = "image/tiff; application=geotiff; profile=cloud-optimized"
 
 # SCL (scene classification) classes of the ESA Level-2A processor.
 SCL_NO_DATA = 0
@@ -136,8 +135,7 @@ AUXILIARY_RASTERS: tuple[AuxiliaryRaster, ...] = (
 AUXILIARY_BY_KEY = {raster.key: raster for raster in AUXILIARY_RASTERS}
 AUXILIARY_RESOLUTION = 20
 
-#: Asset key -> file name of every asset an item carries.
-#: Asset keys and file names, shared with the lesson's messages (``helpers.earth_search``).
+#: Asset key -> file name of every asset an item carries, as on the live Earth Search.
 ASSET_FILES = earth_search.ASSET_FILES
 
 

@@ -28,8 +28,6 @@ from . import sentinel2 as s2
 from .acquisitions import Acquisition
 
 COLLECTION_ID = "sentinel-2-c1-l2a"
-#: Folder of the items and their assets, named like the real bucket prefix.
-ITEMS_ROOT = COLLECTION_ID
 #: ESA's Collection 1 reprocessing brought the archive to this baseline.
 REPROCESSED_BASELINE = "05.00"
 #: When the reprocessed product was made, after the acquisition (made-up, plausible).
@@ -103,15 +101,6 @@ def item_id(acquisition: Acquisition) -> str:
     """``S2B_T31UFU_20210818T105619_L2A``: satellite, T + tile, sensing start."""
     satellite = f"S2{acquisition.platform[-1].upper()}"
     return f"{satellite}_T{acquisition.place.tile}_{sensing_start(acquisition)}_L2A"
-
-
-def item_folder(acquisition: Acquisition) -> str:
-    """Folder of the item in the catalog, as in the real bucket: <root>/31/U/FU/2021/8/<id>."""
-    place, day = acquisition.place, acquisition.day
-    return "/".join(
-        [ITEMS_ROOT, str(place.utm_zone), place.latitude_band, place.grid_square,
-         str(day.year), str(day.month), item_id(acquisition)]
-    )  # fmt: skip
 
 
 def eo_band(band: s2.Band) -> dict[str, object]:

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import rasterio.features
@@ -78,7 +79,7 @@ class Place:
         xmin, _, _, ymax = self.window
         return Affine(resolution, 0.0, xmin, 0.0, -resolution, ymax)
 
-    def __reduce__(self) -> tuple:
+    def __reduce__(self) -> str | tuple[Any, ...]:
         # Known places travel between processes by name, so caches keyed on them still hit.
         if PLACES_BY_TILE.get(self.tile) is self:
             return (place_for_tile, (self.tile,))
@@ -235,7 +236,7 @@ UTRECHT_CROP_ZONES: tuple[Sequence[LonLat], ...] = (
     [(5.16, 52.03), (5.16, 52.07), (5.20, 52.07), (5.20, 52.03)],
 )
 
-AMSTERDAM = Place(
+AMSTERDAM_TILE = Place(
     name="Amsterdam",
     utm_zone=31,
     latitude_band="U",
@@ -248,7 +249,7 @@ AMSTERDAM = Place(
 #: Tile 31UFT, south of 31UFU: its window runs from Utrecht up to the tile's northern edge, which
 #: crosses the south of Amsterdam. So, as on the live archive, a search around Amsterdam also
 #: finds 31UFT scenes, which cover only a strip of the area and none of episode 5's clip box.
-UTRECHT = Place(
+UTRECHT_TILE = Place(
     name="Utrecht",
     utm_zone=31,
     latitude_band="U",
@@ -258,7 +259,7 @@ UTRECHT = Place(
     crop_zones=AMSTERDAM_CROP_ZONES + UTRECHT_CROP_ZONES,
 )
 
-PLACES: tuple[Place, ...] = (AMSTERDAM, UTRECHT)
+PLACES: tuple[Place, ...] = (AMSTERDAM_TILE, UTRECHT_TILE)
 PLACES_BY_TILE = {place.tile: place for place in PLACES}
 
 #: Size of a crop parcel (metres, east-west x north-south); each parcel grows one crop.

@@ -6,8 +6,9 @@
   Content), so GDAL reads only the parts of a COG it needs. Item asset hrefs point there.
 - For a catalog made by ``generate``, asset files are made on their first request and kept.
 
-The parts, one module each: ``api_requests`` (what a request may hold), ``api_client`` (the
-answers), ``queryables``, ``files`` (the file route), ``middleware``; this module assembles them.
+The parts, one module each: ``request_models`` (what a request may hold), ``core_client`` (the
+answers), ``queryables``, ``file_route``, ``middleware``, ``limits``, ``room`` (a workshop's
+shared server) and, for tests and benchmarks only, ``traffic``; this module assembles them.
 """
 
 from __future__ import annotations
@@ -32,18 +33,18 @@ from stac_fastapi.extensions import (
 from stac_fastapi.types.config import ApiSettings
 
 from .. import __version__
-from ..errors import SearchError
-from .api_client import API_PREFIX, FILES_PREFIX, MAX_PAGE_SIZE, OfflineCoreClient, server_root
-from .api_requests import NextTokenPaginationExtension, OfflineSearchPostRequest, TextOrJsonFilter
-from .backend import Catalog
-from .catalog import catalog_is_current
-from .files import add_file_routes
-from .middleware import BodySizeLimit, LandingWithoutSlash, add_traffic_stats
+from ..archive.generate import catalog_is_current
+from ..catalog_index import CatalogIndex
+from ..errors import OfflineEarthSearchError, SearchError
+from ..static_catalog import LANDING_ID, LANDING_TITLE
+from .core_client import MAX_PAGE_SIZE, OfflineCoreClient, server_root
+from .file_route import add_file_routes
+from .middleware import BodySizeLimit, LandingWithoutSlash
+from .paths import API_PREFIX, FILES_PREFIX
 from .queryables import OfflineFiltersClient
+from .request_models import NextTokenPaginationExtension, OfflineSearchPostRequest, TextOrJsonFilter
 from .room import RATE_PER_SECOND, ROOM_MAX_PAGE_SIZE, RateLimit
 
-LANDING_ID = "earth-search-offline"
-LANDING_TITLE = "Earth Search (offline lesson copy)"
 LANDING_DESCRIPTION = (
     "A local stand-in for Earth Search v1 made for the 'Access satellite imagery using Python' "
     "lesson. Same paths and metadata shape."
@@ -54,13 +55,13 @@ SORT_CONFORMANCE = [
 ]
 
 
-def catalog_label(catalog: Catalog) -> str:
+def catalog_label(catalog: CatalogIndex) -> str:
     """Which catalog this is, in words for the landing page and the room's instructions."""
     kind = "synthetic imagery" if catalog_is_current(catalog.folder) else "a mirrored kit"
     return f"{catalog.folder.name} ({kind})"
 
 
-def _stac_api(catalog: Catalog, room: bool) -> StacApi:
+def _stac_api(catalog: CatalogIndex, room: bool) -> StacApi:
     """The STAC API at ``/v1``: core, collections, item search and Earth Search's extensions."""
     pagination = NextTokenPaginationExtension()
     extensions = [
@@ -92,21 +93,21 @@ def _stac_api(catalog: Catalog, room: bool) -> StacApi:
         description=description,
         router=APIRouter(prefix=API_PREFIX),
         search_get_request_model=create_get_request_model(extensions),
-        search_post_request_model=create_request_model(
+        search_post_request_model=create_request_model(  # type: ignore[arg-type]
             "SearchPostRequest",
             base_model=OfflineSearchPostRequest,
             extensions=extensions,
-            mixins=[TextOrJsonFilter],
+            mixins=[TextOrJsonFilter],  # type: ignore[arg-type]
             request_type="POST",
         ),
-        items_get_request_model=create_request_model(
+        items_get_request_model=create_request_model(  # type: ignore[arg-type]
             "ItemCollectionUri", base_model=ItemCollectionUri, extensions=[pagination]
         ),
         exceptions={**DEFAULT_STATUS_CODES, SearchError: 400},
     )
 
 
-def _add_index(app: FastAPI, catalog: Catalog) -> None:
+def _add_index(app: FastAPI, catalog: CatalogIndex) -> None:
     """``/``: where the API and the files are, and which catalog."""
 
     @app.get("/", include_in_schema=False)
@@ -123,21 +124,33 @@ def _add_index(app: FastAPI, catalog: Catalog) -> None:
 
 
 def create_app(
-    catalog_folder: Path | str, room: bool = False, rate: float = RATE_PER_SECOND
+    catalog_folder: Path | str,
+    room: bool = False,
+    rate: float = RATE_PER_SECOND,
+    traffic_stats: bool = False,
 ) -> FastAPI:
     """The FastAPI app of the offline Earth Search for a static catalog folder.
 
     ``room``: shared by a workshop room (``serve --room``): each client's request rate is
     limited to ``rate`` requests a second (0: no limit) and pages are at most
-    ``ROOM_MAX_PAGE_SIZE`` items.
+    ``ROOM_MAX_PAGE_SIZE`` items. ``traffic_stats``: count the file route's traffic at
+    ``/_stats``, for tests and benchmarks; refused in room mode, where anyone could reset it.
     """
-    catalog = Catalog.load(catalog_folder)
+    if room and traffic_stats:
+        raise OfflineEarthSearchError(
+            "Traffic counters (/_stats) are for tests and benchmarks on this computer; a room's "
+            "server does not offer them. Leave out --traffic-stats, or --room."
+        )
+    catalog = CatalogIndex.load(catalog_folder)
     app = _stac_api(catalog, room).app
     app.state.catalog = catalog
     app.add_middleware(LandingWithoutSlash)
     app.add_middleware(BodySizeLimit)
     add_file_routes(app, catalog)
-    add_traffic_stats(app)
+    if traffic_stats:
+        from .traffic import add_traffic_stats
+
+        add_traffic_stats(app)
     _add_index(app, catalog)
     if room and rate > 0:
         app.add_middleware(RateLimit, rate=rate)  # outermost: refused before any other work

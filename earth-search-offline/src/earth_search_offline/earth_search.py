@@ -1,7 +1,7 @@
-"""Facts about Earth Search v1 that the lesson's helpers and the offline stand-in share.
+"""Facts about the live Earth Search v1 that the stand-in reproduces: plain constants only.
 
-Plain constants only, so that importing them is instant: the notebooks' setup cell must not
-load the offline stand-in (rasterio, the scene generator) just to explain an error.
+Importing this module is instant, so that error messages can name these facts without loading
+the server or the scene generator.
 """
 
 from __future__ import annotations
@@ -39,3 +39,21 @@ V0_COLLECTIONS = {
     "sentinel-s2-l1c": "sentinel-2-l1c",
     "landsat-8-l1-c1": "landsat-c2-l2",
 }
+
+#: The media type Earth Search gives its Cloud Optimized GeoTIFFs.
+COG_MEDIA_TYPE = "image/tiff; application=geotiff; profile=cloud-optimized"
+#: Media type of each file ending the archive holds: in item assets and in the file server's
+#: answers (where the file server has no asset to read it from).
+MEDIA_TYPES = {
+    ".tif": COG_MEDIA_TYPE,
+    ".jpg": "image/jpeg",
+    ".jp2": "image/jp2",
+    ".xml": "application/xml",
+    ".json": "application/json",
+}
+
+
+def media_type(file_name: str) -> str:
+    """The media type of a file of the archive, from its ending (``B04.tif``: a COG)."""
+    suffix = "." + file_name.rsplit(".", 1)[-1]
+    return MEDIA_TYPES.get(suffix, "application/octet-stream")

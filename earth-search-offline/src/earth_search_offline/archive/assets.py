@@ -15,7 +15,7 @@ import numpy as np
 import rasterio
 from PIL import Image
 
-from ..saving import atomic_path
+from ..atomic import atomic_path
 from . import collection1 as c1
 from . import scenes
 from . import sentinel2 as s2

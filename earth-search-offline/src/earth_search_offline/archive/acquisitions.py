@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import numpy as np
 
-from .geography import AMSTERDAM, PLACES, Place
+from .geography import AMSTERDAM_TILE, PLACES, Place
 
 
 @dataclass(frozen=True)
@@ -128,7 +128,7 @@ def acquisitions_for(
     place: Place, first: date = FIRST_DAY, last: date = LAST_DAY
 ) -> list[Acquisition]:
     """Every synthetic acquisition over ``place`` between ``first`` and ``last``, by date."""
-    passes = AMSTERDAM_PASSES if place is AMSTERDAM else OTHER_PASSES
+    passes = AMSTERDAM_PASSES if place is AMSTERDAM_TILE else OTHER_PASSES
     found = []
     for orbit in passes:
         for day in _overpass_days(orbit, first, last):
@@ -136,7 +136,7 @@ def acquisitions_for(
             provisional = Acquisition(place, orbit.platform, orbit.relative_orbit, stamp,
                                       0.0, 0.0, 0.0, False)  # fmt: skip
             cloud, cirrus, haze = _weather(provisional.seed, day)
-            snow = SNOW_DAYS[0] <= day <= SNOW_DAYS[1] and place is AMSTERDAM
+            snow = SNOW_DAYS[0] <= day <= SNOW_DAYS[1] and place is AMSTERDAM_TILE
             acquisition = Acquisition(
                 place, orbit.platform, orbit.relative_orbit, stamp, cloud, cirrus, haze, snow
             )

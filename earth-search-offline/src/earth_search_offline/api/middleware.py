@@ -1,16 +1,12 @@
-"""ASGI middlewares of the offline server: body size limit, Earth Search's landing URL, and the
-file traffic counters that tests and benchmarks read at ``/_stats``."""
+"""ASGI middlewares of the offline server: the body size limit and Earth Search's landing URL."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from fastapi import FastAPI
-from fastapi.responses import JSONResponse
-
 from . import limits
-from .api_client import API_PREFIX, FILES_PREFIX
+from .paths import API_PREFIX
 
 MAX_BODY_BYTES = 1_000_000
 
@@ -98,59 +94,3 @@ class LandingWithoutSlash:
         if scope["type"] == "http" and scope["path"] == API_PREFIX:
             scope = {**scope, "path": API_PREFIX + "/", "raw_path": (API_PREFIX + "/").encode()}
         await self.app(scope, receive, send)
-
-
-class FileTrafficCounter:
-    """Counts requests, status codes and body bytes sent for ``/files`` (see ``/_stats``).
-
-    Tests and benchmarks read it to prove that GDAL fetched byte ranges, not whole files.
-    """
-
-    def __init__(self, app: Any, stats: dict[str, int]) -> None:
-        self.app = app
-        self.stats = stats
-
-    @staticmethod
-    def reset(stats: dict[str, int]) -> dict[str, int]:
-        stats.clear()
-        stats.update(
-            requests=0, head_requests=0, partial_responses=0, full_responses=0, bytes_sent=0
-        )
-        return stats
-
-    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith(FILES_PREFIX + "/"):
-            await self.app(scope, receive, send)
-            return
-        self.stats["requests"] += 1
-        if scope["method"] == "HEAD":
-            self.stats["head_requests"] += 1
-            await self.app(scope, receive, send)
-            return
-
-        async def counting_send(message: dict) -> None:
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                if status == 206:
-                    self.stats["partial_responses"] += 1
-                elif status == 200:
-                    self.stats["full_responses"] += 1
-            elif message["type"] == "http.response.body":
-                self.stats["bytes_sent"] += len(message.get("body", b""))
-            await send(message)
-
-        await self.app(scope, receive, counting_send)
-
-
-def add_traffic_stats(app: FastAPI) -> None:
-    """Count ``/files`` traffic; ``GET /_stats`` reads it, ``POST /_stats/reset`` zeroes it."""
-    traffic = FileTrafficCounter.reset({})
-    app.add_middleware(FileTrafficCounter, stats=traffic)
-
-    @app.get("/_stats", include_in_schema=False)
-    async def file_stats() -> JSONResponse:
-        return JSONResponse(traffic)
-
-    @app.post("/_stats/reset", include_in_schema=False)
-    async def reset_file_stats() -> JSONResponse:
-        return JSONResponse(FileTrafficCounter.reset(traffic))
