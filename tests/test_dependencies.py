@@ -1,5 +1,7 @@
 """Every package the code imports is declared, in the group of the code that imports it (deptry).
 
+- The offline Earth Search (``earth-search-offline/``) imports what its own pyproject.toml
+  declares, and declares nothing it does not use: it is installed on its own.
 - The lesson's own code (``helpers/``, ``notebooks/``) runs on learners' machines and in Binder:
   it may import runtime dependencies only, never the ``test`` or ``docs`` groups.
 - The maintainers' code (``tools/``, ``benchmarks/``, ``tests/``) may import any group, but
@@ -14,7 +16,8 @@ from pathlib import Path
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 MAINTAINER_GROUPS = "test,docs"
-NOT_CODE = r"\.venv.*|\.git|data|build|test-artifacts|tests/data"
+NOT_CODE = r"\.venv.*|\.git|data|build|test-artifacts|tests/data|earth-search-offline"
+STAND_IN = REPOSITORY / "earth-search-offline"
 
 
 def _deptry(*args: str, cwd: Path = REPOSITORY) -> subprocess.CompletedProcess[str]:
@@ -34,6 +37,11 @@ def test_lesson_code_imports_runtime_dependencies_only() -> None:
 def test_all_code_imports_only_declared_packages() -> None:
     """Unused runtime packages are the first check's business (DEP002 ignored here)."""
     result = _deptry(".", "--exclude", NOT_CODE, "--ignore", "DEP002")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_offline_earth_search_imports_only_its_own_dependencies() -> None:
+    result = _deptry("src", cwd=STAND_IN)
     assert result.returncode == 0, result.stdout + result.stderr
 
 

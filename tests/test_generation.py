@@ -91,6 +91,7 @@ GENERATE_IN_A_FRESH_PROCESS = """
 import sys
 from pathlib import Path
 from earth_search_offline.archive import generate as catalog
+from earth_search_offline.archive import items
 from earth_search_offline.archive.acquisitions import all_acquisitions
 from earth_search_offline.archive.assets import write_asset
 folder = Path(sys.argv[1])

@@ -144,7 +144,7 @@ def api() -> Iterator[HostileApi]:
 
 def _mirror(api: HostileApi, folder: Path) -> None:
     request = MirrorRequest(api_url=f"{api.url}/v1", collection=COLLECTION, bbox=KIT_BBOX,
-                            query=None, assets=("red",), whole=True)  # fmt: skip
+                            datetime=None, query=None, assets=("red",), whole=True)  # fmt: skip
     mirror(request, folder)
 
 

@@ -313,7 +313,7 @@ def test_dry_run_estimates_and_writes_nothing(
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"bbox": (4.85, 52.32, 4.95, 95.0)}, "not (min lon, min lat, max lon, max lat)"),
+        ({"bbox": (4.85, 52.32, 4.95, 95.0)}, "out of range: longitudes must lie in -180..180"),
         ({"bbox": (4.95, 52.32, 4.85, 52.42)}, "with min < max"),
         ({"assets": ()}, "No asset keys given"),
         ({"assets": ("B04",)}, "has no asset 'B04'. Its assets:"),

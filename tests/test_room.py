@@ -93,7 +93,10 @@ def test_listening_beyond_loopback_needs_the_word_room() -> None:
 
 
 def test_a_room_server_that_does_not_answer_is_named() -> None:
-    result = _cli("lab", "--room-url", "http://127.0.0.1:9")
+    result = subprocess.run(
+        [sys.executable, "-m", "helpers.lab", "start", "--room-url", "http://127.0.0.1:9"],
+        cwd=REPOSITORY, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
     assert result.returncode == 2
     assert "room server http://127.0.0.1:9/v1 does not answer" in result.stderr
 
