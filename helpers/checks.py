@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -13,36 +12,6 @@ from .places import AMSTERDAM
 
 class LessonInputError(LessonError, ValueError):
     """A value a learner typed cannot work; the message says why and what to try."""
-
-
-def check_bbox(bbox: Sequence[float]) -> tuple[float, float, float, float]:
-    """Check a longitude/latitude bounding box ``(west, south, east, north)``; return it."""
-    if len(bbox) != 4:
-        raise LessonInputError(
-            f"A bbox has 4 numbers (west, south, east, north); got {len(bbox)}: {tuple(bbox)}."
-        )
-    west, south, east, north = (float(value) for value in bbox)
-    if not (-180 <= west <= 180 and -180 <= east <= 180):
-        raise LessonInputError(
-            f"bbox longitudes must lie in -180..180; got west={west}, east={east}. Coordinates "
-            "in metres (UTM) are for clipping rasters, not for searching."
-        )
-    if not (-90 <= south <= 90 and -90 <= north <= 90):
-        raise LessonInputError(
-            f"bbox latitudes must lie in -90..90; got south={south}, north={north}. "
-            "Did you write latitude first? The order is (west, south, east, north)."
-        )
-    if south > north:
-        raise LessonInputError(
-            f"bbox south ({south}) is north of north ({north}): the order is "
-            "(min lon, min lat, max lon, max lat), as point.buffer(0.05).bounds gives it."
-        )
-    if west > east:
-        raise LessonInputError(
-            f"bbox west ({west}) is east of east ({east}). Unless you mean a box across the "
-            "180° meridian, swap them: the order is (min lon, min lat, max lon, max lat)."
-        )
-    return west, south, east, north
 
 
 def check_ndvi(ndvi: Any) -> str:

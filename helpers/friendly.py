@@ -29,29 +29,12 @@ V0_ASSET_KEYS = {
     "metadata": "granule_metadata",
 }
 V1_ASSET_KEYS = sorted(ASSET_FILES)
+#: The names the notebooks give their variables: a NameError for one means a cell was skipped.
 LESSON_NAMES = (
-    "api_url",
-    "client",
-    "search",
-    "items",
-    "item",
-    "point",
-    "bbox",
-    "visual",
-    "visual_clip",
-    "red",
-    "nir",
-    "ndvi",
-    "scl",
-    "box_utm",
-    "collection",
-    "catalog",
-    "cube",
-    "monthly",
-    "clear",
-    "series",
-    "composite",
-)
+    "api_url", "client", "search", "items", "item", "point", "bbox", "visual", "visual_clip",
+    "red", "nir", "ndvi", "scl", "box_utm", "collection", "catalog", "cube", "monthly", "clear",
+    "series", "composite",
+)  # fmt: skip
 OFFLINE_COMMAND = (
     "To work offline, stop JupyterLab and run `make lab` in the lesson folder (it starts the "
     f"offline catalog on {DEFAULT_API_URL} and sets STAC_API_URL)."

@@ -11,7 +11,6 @@ stopping this command by any means (Ctrl+C, a closed terminal, SIGTERM) stops it
 from __future__ import annotations
 
 import argparse
-import contextlib
 import ctypes
 import ctypes.util
 import os
@@ -19,7 +18,6 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -79,55 +77,36 @@ def _room_api(url: str) -> str:
     return api_url
 
 
-class _Stopped(Exception):
-    """This command was asked to stop by a signal (SIGTERM, SIGHUP)."""
-
-
-@contextlib.contextmanager
-def _stopped_by_signals() -> Iterator[None]:
-    """Turn SIGTERM and SIGHUP into ``_Stopped`` while the block runs (Ctrl+C already raises)."""
-    names = [name for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
-
-    def stop(signum: int, frame: Any) -> None:
-        raise _Stopped(signum)
-
-    previous = {name: signal.signal(getattr(signal, name), stop) for name in names}
-    try:
-        yield
-    finally:
-        for name, handler in previous.items():
-            signal.signal(getattr(signal, name), handler)
-
-
 def _die_with_this_process() -> None:
-    """In the child, before it runs: on Linux, be sent SIGTERM when this process dies.
-
-    That covers the one stop no handler sees, SIGKILL (e.g. a process manager's last resort).
-    """
+    """In the child, before it runs, on Linux: be sent SIGTERM when this process dies, even by
+    SIGKILL, the one stop no handler sees (a process manager's last resort)."""
     libc = ctypes.util.find_library("c")
-    if sys.platform.startswith("linux") and libc:
+    if libc:
         ctypes.CDLL(libc).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 def run_until_stopped(command: list[str], env: dict[str, str]) -> int:
-    """Run ``command``; when this process is stopped in any way, stop it too. Its exit code."""
-    with _stopped_by_signals():
-        linux = sys.platform.startswith("linux")
-        child = subprocess.Popen(
-            command, env=env, preexec_fn=_die_with_this_process if linux else None
-        )
-        try:
-            return child.wait()
-        except (KeyboardInterrupt, _Stopped):
-            return 0
-        finally:
-            if child.poll() is None:
-                child.terminate()
-                try:
-                    child.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    child.kill()
-                    child.wait()
+    """Run ``command``; however this process is stopped, stop it too. Its exit code (0 if so)."""
+
+    def stop(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt  # a closed terminal (SIGHUP) or SIGTERM: as Ctrl+C
+
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):  # Windows has neither
+            signal.signal(getattr(signal, name), stop)
+    linux = sys.platform.startswith("linux")
+    child = subprocess.Popen(command, env=env, preexec_fn=_die_with_this_process if linux else None)
+    try:
+        return child.wait()
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        if child.poll() is None:
+            child.terminate()
+            try:
+                child.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                child.kill()
 
 
 def start(catalog: Path | None, port: int, lab_args: list[str], room_url: str | None) -> int:
@@ -139,9 +118,8 @@ def start(catalog: Path | None, port: int, lab_args: list[str], room_url: str | 
         api_url = _room_api(room_url)
         print(f"Using the room's server {api_url}.", flush=True)
     else:
-        folder = (
-            catalog if catalog and not _is_lesson_catalog(catalog) else prepare_catalog(catalog)
-        )
+        given = catalog and catalog.resolve() != catalog_folder().resolve()
+        folder = catalog if given and not catalog_is_current(catalog) else prepare_catalog(catalog)
         sock = bind_socket(LOOPBACK, port)
         api_url = f"http://{LOOPBACK}:{sock.getsockname()[1]}/v1"
         print(f"Serving the catalog {folder} at {api_url}.", flush=True)
@@ -159,10 +137,6 @@ def start(catalog: Path | None, port: int, lab_args: list[str], room_url: str | 
     return run_until_stopped(command, {**os.environ, "STAC_API_URL": api_url})
 
 
-def _is_lesson_catalog(folder: Path) -> bool:
-    return folder.resolve() == catalog_folder().resolve() or catalog_is_current(folder)
-
-
 def kit(output: Path, dry_run: bool) -> int:
     """Copy the lesson's imagery from the live Earth Search into ``output`` (``make kit``)."""
     from earth_search_offline.earth_search import LIVE_API_URL
@@ -175,8 +149,9 @@ def kit(output: Path, dry_run: bool) -> int:
     )  # fmt: skip
     report = mirror(request, output, progress=progress_bar, dry_run=dry_run)
     if not dry_run:
-        print(f"{report.items} items, {report.bytes_total / 1e6:.1f} MB in {output}: "
-              f"start the lesson on it with `make lab-kit`.")  # fmt: skip
+        print(
+            f"{report.items} items, {report.bytes_total / 1e6:.0f} MB in {output}: `make lab-kit`"
+        )
     return 0
 
 

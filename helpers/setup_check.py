@@ -28,10 +28,7 @@ from .lab import catalog_folder
 
 #: The lesson and the offline Earth Search it depends on: their requirements are checked.
 DISTRIBUTIONS = ("access-satellite-imagery-lesson", "earth-search-offline")
-OFFLINE_HINT = (
-    f"start the offline catalog with `make lab` (or `earth-search-offline serve` and "
-    f"STAC_API_URL={DEFAULT_API_URL})"
-)
+OFFLINE_HINT = f"start the offline catalog with `make lab` (or `make serve`: {DEFAULT_API_URL})"
 
 
 @dataclass
@@ -57,12 +54,8 @@ def _libraries() -> Check:
             for line in metadata.requires(distribution) or []
         ]
     except metadata.PackageNotFoundError:
-        return Check(
-            "Libraries",
-            False,
-            "the lesson is not installed: run `make setup` "
-            "(or `pip install -e .` in the lesson folder)",
-        )
+        hint = "`make setup` (or `pip install -e ./earth-search-offline -e .` in the lesson folder)"
+        return Check("Libraries", False, f"the lesson is not installed: run {hint}")
     problems, found = [], []
     for requirement in requirements:
         if requirement.marker is not None:
@@ -88,11 +81,7 @@ def _offline_catalog() -> Check:
     folder = catalog_folder()
     if catalog_is_current(folder):
         return Check("Offline catalog", True, f"generated in {folder}")
-    return Check(
-        "Offline catalog",
-        None,
-        "not generated yet (needed only offline): `make catalog`",
-    )
+    return Check("Offline catalog", None, "not generated yet (needed only offline): `make catalog`")
 
 
 def _landing(url: str) -> tuple[dict | None, str]:
@@ -119,11 +108,8 @@ def _configured_api() -> tuple[Check, str | None]:
 def _live_api() -> tuple[Check, str | None]:
     landing, error = _landing(LIVE_URL)
     if landing is None:
-        return Check(
-            "Live Earth Search",
-            None,
-            f"not reachable from here ({error}); work offline: {OFFLINE_HINT}",
-        ), None
+        hint = f"not reachable from here ({error}); work offline: {OFFLINE_HINT}"
+        return Check("Live Earth Search", None, hint), None
     return Check("Live Earth Search", True, f"{LIVE_URL} answers"), LIVE_URL
 
 

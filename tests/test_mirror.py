@@ -35,6 +35,7 @@ from lesson_science import (
     check_search,
     run_with_probes,
 )
+from lesson_testing.servers import KIT_ASSETS, KIT_SEARCHES, kit_request
 from pystac import ItemCollection
 from pystac_client import Client
 from rasterio.windows import from_bounds
@@ -48,21 +49,13 @@ from tools.offline_kernels import offline_environment
 REPOSITORY = Path(__file__).resolve().parents[1]
 #: Episode 2's area (a 0.05 degree buffer around Amsterdam's centre).
 LESSON_AREA = search_bbox()
-#: Episodes 2-4 (2021, under 5 % cloud), episode 5's exercises (summer 2022) and episode 6's
-#: winter exercise (across the baseline change). The lesson's defaults hold all of them.
-KIT_REQUESTS = [
-    {"datetime": "2021-01-01/2021-12-31", "query": {"eo:cloud_cover": {"lt": 5}}},
-    {"datetime": "2022-06-01/2022-08-31", "query": {"eo:cloud_cover": {"lt": 5}}},
-    {"datetime": "2021-12-01/2022-03-31", "query": {"eo:cloud_cover": {"lt": 20}}},
-]
-KIT_ASSETS = ("red", "nir", "scl", "visual")
+KIT_REQUESTS = KIT_SEARCHES
 FILES_PER_ITEM = len(KIT_ASSETS) + 1  # and the thumbnail
 SMALL = {"datetime": "2021-07-01/2021-07-31", "query": {"eo:cloud_cover": {"lt": 50}}}
 
 
 def _request(api_url: str, **changes: Any) -> MirrorRequest:
-    settings = {"api_url": api_url, "bbox": LESSON_AREA, "assets": KIT_ASSETS}
-    return MirrorRequest(**{**settings, **changes})
+    return kit_request(api_url, **changes)
 
 
 def _remote_ids(api_url: str, request: MirrorRequest) -> list[str]:
@@ -186,29 +179,25 @@ def test_the_lesson_runs_unchanged_and_right_against_the_kit(
 
 
 def test_a_collection_1_kit_runs_the_lesson_right(
-    api_url: str, tmp_path_factory: pytest.TempPathFactory
+    api_url: str,
+    collection_1_kit: Path,
+    collection_1_kit_server: OfflineServer,
+    lesson_run_c1: dict[str, Any],
 ) -> None:
-    """The same kit mirrored from sentinel-2-c1-l2a, and the lesson run with that collection."""
-    folder = tmp_path_factory.mktemp("kit-c1")
-    for changes in KIT_REQUESTS:
-        mirror(_request(api_url, collection="sentinel-2-c1-l2a", **changes), folder)
+    """The Collection 1 lesson run reads a kit mirrored from sentinel-2-c1-l2a.
+
+    Its science is tests/test_science.py's business (the same run): here, that it read the kit.
+    """
+    saved = ItemCollection.from_file(str(lesson_run_c1["folder"] / "search_results.json"))
+    assert saved and {item.collection_id for item in saved} == {"sentinel-2-c1-l2a"}
+    assert all(
+        item.assets["red"].href.startswith(collection_1_kit_server.files_url) for item in saved
+    )
+    # No flag in Collection 1: the declared offset is the one to apply, and water agrees.
+    assert {flag for _, flag, _ in lesson_run_c1["science"]["05"]["summer_2022"]} == {None}
     # One collection per kit folder: the other one is refused with a clear message.
     with pytest.raises(MirrorError, match="into another folder"):
-        mirror(_request(api_url, **SMALL), folder)
-    workdir = tmp_path_factory.mktemp("lesson-c1-kit")
-    with OfflineServer(folder, port=0) as server:
-        env = {**offline_environment(server.api_url), "STAC_COLLECTION": "sentinel-2-c1-l2a"}
-        facts = {}
-        for path in lesson_notebooks():
-            notebook = nbformat.read(path, as_version=4)
-            _, facts[path.name[:2]] = run_with_probes(notebook, workdir / path.name, workdir, env)
-    saved = ItemCollection.from_file(str(workdir / "search_results.json"))
-    assert saved and {item.collection_id for item in saved} == {"sentinel-2-c1-l2a"}
-    check_search(facts["02"])
-    check_clip_compute_save(facts["05"], workdir)
-    check_datacube(facts["06"], workdir)
-    # No flag in Collection 1: the declared offset is the one to apply, and water agrees.
-    assert {flag for _, flag, _ in facts["05"]["summer_2022"]} == {None}
+        mirror(_request(api_url, **SMALL), collection_1_kit)
 
 
 def _mirror_command(api_url: str, folder: Path) -> list[str]:

@@ -31,8 +31,14 @@ def test_live_check_accepts_a_reachable_api(api_url: str) -> None:
 
 
 def test_makefile_has_the_documented_targets() -> None:
+    """The targets people need are in the Makefile and in the pages (lab and test: the README)."""
     makefile = (REPOSITORY / "Makefile").read_text()
     readme = (REPOSITORY / "README.md").read_text()
+    pages = [readme, (REPOSITORY / "CONTRIBUTING.md").read_text()] + [
+        path.read_text() for path in sorted((REPOSITORY / "docs").glob("*.md"))
+    ]
     for target in ("lab", "test", "notebooks", "test-live", "serve", "catalog"):
         assert f"\n{target}:" in makefile, target
-        assert f"make {target}" in readme, target
+        assert any(f"make {target}`" in page for page in pages), target
+    for target in ("lab", "test"):
+        assert f"make {target}" in readme.split("```")[1], target

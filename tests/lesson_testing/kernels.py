@@ -79,7 +79,18 @@ def lesson_run(tmp_path_factory: pytest.TempPathFactory, lesson_api_url: str) ->
 
 
 @pytest.fixture(scope="session")
-def lesson_run_c1(tmp_path_factory: pytest.TempPathFactory, lesson_api_url: str) -> dict[str, Any]:
-    """The same run with ``STAC_COLLECTION=sentinel-2-c1-l2a`` (Collection 1)."""
+def lesson_run_c1(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> dict[str, Any]:
+    """The same run with ``STAC_COLLECTION=sentinel-2-c1-l2a`` (Collection 1).
+
+    Live, on the live Earth Search. Offline, on a kit mirrored from the offline Collection 1
+    (``collection_1_kit``): one run shows that the lesson is right on Collection 1 and that a
+    Collection 1 kit carries it (tests/test_science.py and tests/test_mirror.py read it).
+    """
+    if LIVE:
+        api_url = request.getfixturevalue("lesson_api_url")
+    else:
+        api_url = request.getfixturevalue("collection_1_kit_server").api_url
     folder = tmp_path_factory.mktemp("lesson-run-c1")
-    return run_lesson(folder, lesson_api_url, COLLECTION_1)
+    return run_lesson(folder, api_url, COLLECTION_1)

@@ -21,6 +21,10 @@ READERS_OF_THE_LESSON_RUN = (
     "tests/test_notebook_results.py",
 )
 COLLECTION_1_PARAMETER = f"[{COLLECTION_1}]"  # test_science.py's ids
+#: The tests that read the Collection 1 run (``lesson_run_c1``) besides test_science.py's half.
+READERS_OF_THE_COLLECTION_1_RUN = (
+    "tests/test_mirror.py::test_a_collection_1_kit_runs_the_lesson_right",
+)
 
 
 def is_notebook_cell(item: pytest.Item) -> bool:
@@ -38,6 +42,8 @@ def is_xdist_controller(config: pytest.Config) -> bool:
 def work_unit(nodeid: str) -> str:
     """The tests that must share a worker: one file's, or the lesson run's with its readers."""
     path = nodeid.split("::", 1)[0]
+    if nodeid.split("[", 1)[0] in READERS_OF_THE_COLLECTION_1_RUN:
+        return "lesson-c1"
     if path == "tests/test_science.py":
         # Its Collection 1 half reads its own run (lesson_run_c1): free to go elsewhere.
         return "lesson-c1" if COLLECTION_1_PARAMETER in nodeid else "lesson"

@@ -20,18 +20,44 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from earth_search_offline.mirror.plan import MirrorRequest
 from earth_search_offline.settings import CATALOG_ENV
 from earth_search_offline.testing import OfflineServer, copy_metadata
 
 from helpers.checkpoints import SEARCH_RESULTS, ensure_search_results
 from helpers.lab import catalog_folder, prepare_catalog
+from helpers.places import search_bbox
 from tools.notebooks import NOTEBOOK_FOLDER
 from tools.offline_kernels import offline_environment
 
-from . import LIVE
+from . import COLLECTION_1, LIVE
 from .scheduling import is_notebook_cell, is_xdist_controller, is_xdist_worker
 
 _server: OfflineServer | None = None
+#: What a kit must hold for the whole lesson, in episode 2's area: episodes 2-4 (2021, under 5 %
+#: cloud), episode 5's exercises (summer 2022) and episode 6's winter exercise (across the
+#: baseline change).
+KIT_SEARCHES = [
+    {"datetime": "2021-01-01/2021-12-31", "query": {"eo:cloud_cover": {"lt": 5}}},
+    {"datetime": "2022-06-01/2022-08-31", "query": {"eo:cloud_cover": {"lt": 5}}},
+    {"datetime": "2021-12-01/2022-03-31", "query": {"eo:cloud_cover": {"lt": 20}}},
+]
+KIT_ASSETS = ("red", "nir", "scl", "visual")
+
+
+def kit_request(api_url: str, **changes: Any) -> MirrorRequest:
+    """A mirror request in episode 2's area, for the kit's assets, with ``changes``."""
+    settings = {"api_url": api_url, "bbox": search_bbox(), "assets": KIT_ASSETS}
+    return MirrorRequest(**{**settings, **changes})
+
+
+def mirror_kit(api_url: str, folder: Path, collection: str) -> Path:
+    """The lesson's kit of ``collection``, mirrored from ``api_url`` into ``folder``."""
+    from earth_search_offline.mirror.run import mirror
+
+    for search in KIT_SEARCHES:
+        mirror(kit_request(api_url, collection=collection, **search), folder)
+    return folder
 
 
 def offline_server() -> OfflineServer:
@@ -124,3 +150,15 @@ def private_server(
 @pytest.fixture(scope="session")
 def api_url(session_server: OfflineServer) -> str:
     return session_server.api_url
+
+
+@pytest.fixture(scope="session")
+def collection_1_kit(tmp_path_factory: pytest.TempPathFactory, api_url: str) -> Path:
+    """The lesson's kit mirrored from the offline ``sentinel-2-c1-l2a``."""
+    return mirror_kit(api_url, tmp_path_factory.mktemp("kit-c1"), COLLECTION_1)
+
+
+@pytest.fixture(scope="session")
+def collection_1_kit_server(collection_1_kit: Path) -> Iterator[OfflineServer]:
+    with OfflineServer(collection_1_kit, port=0) as server:
+        yield server

@@ -1,6 +1,6 @@
 """Serving a whole room from one laptop: the learners' address, and fair shares of the server.
 
-``python -m helpers.offline serve --room`` listens on every network interface (only when asked
+``earth-search-offline serve --room`` listens on every network interface (only when asked
 in so many words), prints what learners type, and limits each learner's request rate so that
 one loop cannot starve the room. Answers use the address learners reached the server by (the
 Host header), so GDAL on their laptops fetches from the right place.
