@@ -140,3 +140,25 @@ def test_setup_installs_the_lock_exactly() -> None:
     makefile = (REPOSITORY / "Makefile").read_text()
     assert "sync --locked" in makefile
     assert "pip install --quiet -e" not in makefile, "setup must not resolve afresh"
+
+
+def test_learners_install_no_maintainers_tool() -> None:
+    """`make lab` installs the lock's runtime: none of the test or docs groups' packages."""
+    runtime = _uv("export", "--frozen", "--no-dev", "--no-emit-project", "--no-emit-workspace")
+    assert runtime.returncode == 0, runtime.stderr
+    installed = set(re.findall(r"^([a-z0-9][a-z0-9._-]*)==", runtime.stdout, re.MULTILINE))
+    # The maintainers' tools (some of their groups' libraries, jsonschema say, JupyterLab uses).
+    tools = {"deptry", "hypothesis", "jupyter-book", "locust", "mypy", "nbval", "playwright",
+             "pytest", "pytest-socket", "pytest-timeout", "pytest-xdist", "ruff", "schemathesis",
+             "sphinx", "stac-api-validator", "uv"}  # fmt: skip
+    declared = {
+        Requirement(line).name.lower()
+        for group in PYPROJECT["project"]["optional-dependencies"].values()
+        for line in group
+    }
+    assert tools - {"sphinx"} <= declared, "a tool named here is no longer a maintainers' one"
+    assert not installed & tools, sorted(installed & tools)
+    makefile = (REPOSITORY / "Makefile").read_text()
+    lab_setup = makefile.split("$(RUNTIME_STAMP): $(PROJECT_FILES)", 1)[1].split("\n\n", 1)[0]
+    assert "sync --locked" in lab_setup and "extra" not in lab_setup
+    assert re.search(r"^lab: setup$", makefile, re.MULTILINE)
