@@ -80,9 +80,7 @@ def _room_api(url: str) -> str:
 def _die_with_this_process() -> None:
     """In the child, before it runs, on Linux: be sent SIGTERM when this process dies, even by
     SIGKILL, the one stop no handler sees (a process manager's last resort)."""
-    libc = ctypes.util.find_library("c")
-    if libc:
-        ctypes.CDLL(libc).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    ctypes.CDLL(ctypes.util.find_library("c")).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 def run_until_stopped(command: list[str], env: dict[str, str]) -> int:
@@ -118,8 +116,10 @@ def start(catalog: Path | None, port: int, lab_args: list[str], room_url: str | 
         api_url = _room_api(room_url)
         print(f"Using the room's server {api_url}.", flush=True)
     else:
-        given = catalog and catalog.resolve() != catalog_folder().resolve()
-        folder = catalog if given and not catalog_is_current(catalog) else prepare_catalog(catalog)
+        if catalog is None or catalog.resolve() == catalog_folder().resolve():
+            folder = prepare_catalog(catalog)  # the lesson's, made if missing or outdated
+        else:  # a kit, served as it is; a generated catalog elsewhere, brought up to date
+            folder = catalog if not catalog_is_current(catalog) else prepare_catalog(catalog)
         sock = bind_socket(LOOPBACK, port)
         api_url = f"http://{LOOPBACK}:{sock.getsockname()[1]}/v1"
         print(f"Serving the catalog {folder} at {api_url}.", flush=True)
