@@ -112,7 +112,7 @@ def test_bbox_checks_name_the_problem() -> None:
         check_bbox((4.85, 52.42, 4.95, 52.32))
     with pytest.raises(ValueError, match="metres"):
         check_bbox(CLIP_BOX_UTM)
-    with pytest.raises(ValueError, match="4 numbers"):
+    with pytest.raises(ValueError, match="has 3 numbers; expected 4"):
         check_bbox((4.85, 52.32, 4.95))
     assert check_bbox(AMSTERDAM.buffer(SEARCH_BUFFER).bounds) == pytest.approx(
         AMSTERDAM.buffer(SEARCH_BUFFER).bounds

@@ -178,6 +178,8 @@ def test_the_lesson_runs_unchanged_and_right_against_the_kit(
         assert dataset.crs.to_epsg() == 32631
 
 
+# Its setup may be the Collection 1 lesson run itself (tests/test_science.py's, whose limit it has).
+@pytest.mark.timeout(3600)
 def test_a_collection_1_kit_runs_the_lesson_right(
     api_url: str,
     collection_1_kit: Path,
