@@ -54,12 +54,26 @@ def site_url(site: Path) -> Iterator[str]:
         def log_message(self, *args: object) -> None:
             pass
 
+        def send_error(self, code: int, *args: object, **kwargs: object) -> None:
+            if code == 404:
+                NOT_FOUND.append(self.path)  # the console's 404 message names no address
+            super().send_error(code, *args, **kwargs)
+
     handler = functools.partial(QuietHandler, directory=str(site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
+
+
+#: Paths the site's server answered 404, in order.
+NOT_FOUND: list[str] = []
+#: Chromium asks for /favicon.ico by itself, whatever the page's icon link says, when it likes.
+FAVICON_PROBE = "/favicon.ico"
+CONSOLE_404 = (
+    "console: Failed to load resource: the server responded with a status of 404 (File not found)"
+)
 
 
 @pytest.fixture(scope="module")
@@ -124,6 +138,10 @@ def test_pages_render_in_chromium_without_errors(
         if re.match(r"notebooks/0[3-6]", name):
             assert any(is_figure for *_, is_figure in images), f"{name} shows its figures"
         page.screenshot(path=str(ARTIFACTS / f"{name.replace('/', '_')}.png"), full_page=False)
+    assert [path for path in NOT_FOUND if path != FAVICON_PROBE] == []
+    for _ in range(NOT_FOUND.count(FAVICON_PROBE)):  # the browser's own probe, not the site's
+        if CONSOLE_404 in problems:
+            problems.remove(CONSOLE_404)
     assert problems == []
 
 
