@@ -17,8 +17,10 @@ from pathlib import Path
 import pytest
 import rasterio
 import requests
+from earth_search_offline.api.app import create_app
 from earth_search_offline.api.room import BURST, learner_instructions
 from earth_search_offline.archive.generate import make_warm_up_scene
+from earth_search_offline.errors import OfflineEarthSearchError
 from earth_search_offline.testing import OfflineServer, copy_metadata
 from pystac_client import Client
 from pystac_client.stac_api_io import StacApiIO
@@ -152,3 +154,17 @@ def test_the_catalog_is_generated_with_the_scene_episodes_4_and_5_read(
     assert on_disk == expected, "only the lesson scene's files are made ahead"
     with rasterio.open(metadata_only / scene.assets["red"].href.split("/files/", 1)[1]) as red:
         assert red.count == 1 and red.dtypes[0] == "uint16" and red.res == (10.0, 10.0)
+
+
+def test_the_traffic_counters_exist_only_when_asked_and_never_for_a_room(
+    session_server: OfflineServer, private_server: OfflineServer
+) -> None:
+    """/_stats and its unauthenticated reset are test hooks, not part of the service."""
+    assert requests.get(f"{session_server.root_url}/_stats", timeout=10).status_code == 404
+    reset = requests.post(f"{session_server.root_url}/_stats/reset", timeout=10)
+    assert reset.status_code in (404, 405)
+    assert requests.get(f"{private_server.root_url}/_stats", timeout=10).json()["requests"] >= 0
+    refused = _cli("serve", "--room", "--traffic-stats", "--port", "0")
+    assert refused.returncode == 2 and "--traffic-stats" in refused.stderr
+    with pytest.raises(OfflineEarthSearchError, match="room"):
+        create_app(private_server.catalog, room=True, traffic_stats=True)
