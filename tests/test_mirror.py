@@ -35,7 +35,7 @@ from lesson_science import (
     check_search,
     run_with_probes,
 )
-from lesson_testing.servers import KIT_ASSETS, KIT_SEARCHES, kit_request
+from lesson_testing.servers import KIT_ASSETS, KIT_SEARCHES, kit_request, mirror_kit
 from pystac import ItemCollection
 from pystac_client import Client
 from rasterio.windows import from_bounds
@@ -52,13 +52,8 @@ REPOSITORY = Path(__file__).resolve().parents[1]
 # first makes each scene's pixel files, which on a loaded machine takes longer than 300 s.
 pytestmark = pytest.mark.timeout(1200)
 LESSON_AREA = search_bbox()
-KIT_REQUESTS = KIT_SEARCHES
 FILES_PER_ITEM = len(KIT_ASSETS) + 1  # and the thumbnail
 SMALL = {"datetime": "2021-07-01/2021-07-31", "query": {"eo:cloud_cover": {"lt": 50}}}
-
-
-def _request(api_url: str, **changes: Any) -> MirrorRequest:
-    return kit_request(api_url, **changes)
 
 
 def _remote_ids(api_url: str, request: MirrorRequest) -> list[str]:
@@ -77,11 +72,8 @@ def _manifest(folder: Path) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def kit(tmp_path_factory: pytest.TempPathFactory, api_url: str) -> Path:
-    """The lesson's kit, mirrored in two runs into one folder."""
-    folder = tmp_path_factory.mktemp("kit")
-    for changes in KIT_REQUESTS:
-        mirror(_request(api_url, **changes), folder)
-    return folder
+    """The lesson's kit, mirrored in one run per search into one folder."""
+    return mirror_kit(api_url, tmp_path_factory.mktemp("kit"), "sentinel-2-l2a")
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +84,11 @@ def kit_server(kit: Path) -> OfflineServer:
 
 def test_kit_holds_exactly_the_items_of_the_searches(kit: Path, api_url: str) -> None:
     expected = sorted(
-        {item_id for c in KIT_REQUESTS for item_id in _remote_ids(api_url, _request(api_url, **c))}
+        {
+            item_id
+            for c in KIT_SEARCHES
+            for item_id in _remote_ids(api_url, kit_request(api_url, **c))
+        }
     )
     assert sorted(_manifest(kit)["items"]) == expected
     assert len(expected) >= 5
@@ -164,7 +160,7 @@ def test_the_lesson_runs_unchanged_and_right_against_the_kit(
     # Episode 2's search (2021, under 5 % cloud) found the mirrored scenes, served by the kit,
     # and kept one version of each acquisition (the kit holds both copies of the duplicates).
     saved = ItemCollection.from_file(str(tmp_path / "search_results.json"))
-    mirrored = _remote_ids(api_url, _request(api_url, **KIT_REQUESTS[0]))
+    mirrored = _remote_ids(api_url, kit_request(api_url, **KIT_SEARCHES[0]))
     copies = {item_id for item_id in mirrored if item_id.endswith("_1_L2A")}
     assert copies, "the kit holds a copy processed twice"
     first_versions = {item_id.replace("_1_L2A", "_0_L2A") for item_id in copies}
@@ -202,7 +198,7 @@ def test_a_collection_1_kit_runs_the_lesson_right(
     assert {flag for _, flag, _ in lesson_run_c1["science"]["05"]["summer_2022"]} == {None}
     # One collection per kit folder: the other one is refused with a clear message.
     with pytest.raises(MirrorError, match="into another folder"):
-        mirror(_request(api_url, **SMALL), collection_1_kit)
+        mirror(kit_request(api_url, **SMALL), collection_1_kit)
 
 
 def _mirror_command(api_url: str, folder: Path) -> list[str]:
@@ -234,18 +230,18 @@ def test_an_interrupted_mirror_resumes_where_it_stopped(api_url: str, tmp_path: 
     assert len(done_before) >= 3
     assert not (folder / "sentinel-2-l2a" / "collection.json").exists(), "not finished yet"
 
-    report = mirror(_request(api_url, **SMALL), folder)
+    report = mirror(kit_request(api_url, **SMALL), folder)
     assert done_before <= set(report.skipped)
     assert set(report.fetched) == set(_manifest(folder)["files"]) - set(report.skipped)
     assert report.fetched, "the files not finished before the interruption are fetched now"
     assert not list(folder.rglob("*.partial*"))
     with OfflineServer(folder, port=0) as server:
-        served = _remote_ids(server.api_url, _request(server.api_url, **SMALL))
-    assert served == _remote_ids(api_url, _request(api_url, **SMALL))
+        served = _remote_ids(server.api_url, kit_request(server.api_url, **SMALL))
+    assert served == _remote_ids(api_url, kit_request(api_url, **SMALL))
 
 
 def test_a_damaged_file_is_fetched_again(api_url: str, tmp_path: Path) -> None:
-    request = _request(api_url, **SMALL, max_items=1)
+    request = kit_request(api_url, **SMALL, max_items=1)
     first = mirror(request, tmp_path)
     relative = next(path for path in first.fetched if path.endswith("/SCL.tif"))
     path = tmp_path / relative
@@ -261,7 +257,7 @@ def test_a_damaged_file_is_fetched_again(api_url: str, tmp_path: Path) -> None:
 
 
 def test_whole_copies_are_byte_for_byte(api_url: str, tmp_path: Path) -> None:
-    request = _request(api_url, **SMALL, max_items=1, assets=("scl",), whole=True)
+    request = kit_request(api_url, **SMALL, max_items=1, assets=("scl",), whole=True)
     report = mirror(request, tmp_path)
     files = _manifest(tmp_path)["files"]
     for relative in report.fetched:
@@ -273,7 +269,7 @@ def test_whole_copies_are_byte_for_byte(api_url: str, tmp_path: Path) -> None:
 def test_metadata_files_are_copied_whole_next_to_clipped_rasters(
     api_url: str, tmp_path: Path
 ) -> None:
-    request = _request(api_url, **SMALL, max_items=1, assets=("scl", "tileinfo_metadata"))
+    request = kit_request(api_url, **SMALL, max_items=1, assets=("scl", "tileinfo_metadata"))
     mirror(request, tmp_path)
     modes = {Path(path).name: entry["mode"] for path, entry in _manifest(tmp_path)["files"].items()}
     assert modes == {"SCL.tif": "clip", "tileinfo_metadata.json": "copy", "thumbnail.jpg": "copy"}
@@ -288,13 +284,13 @@ def test_metadata_files_are_copied_whole_next_to_clipped_rasters(
 def test_dry_run_estimates_and_writes_nothing(
     api_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    report = mirror(_request(api_url, **SMALL), tmp_path / "kit", dry_run=True)
+    report = mirror(kit_request(api_url, **SMALL), tmp_path / "kit", dry_run=True)
     printed = capsys.readouterr().out
     assert f"{report.items} items, {FILES_PER_ITEM * report.items} files, about " in printed
     assert not (tmp_path / "kit").exists()
 
     # The estimate, made from the items' metadata alone, is the pixels the clips then hold.
-    mirror(_request(api_url, **SMALL), tmp_path / "kit")
+    mirror(kit_request(api_url, **SMALL), tmp_path / "kit")
     pixel_bytes = 0
     for relative, entry in _manifest(tmp_path / "kit")["files"].items():
         if entry["mode"] == "clip":
@@ -318,18 +314,18 @@ def test_bad_requests_say_what_to_change(
     api_url: str, tmp_path: Path, changes: dict[str, Any], message: str
 ) -> None:
     with pytest.raises(MirrorError, match=re.escape(message)):
-        mirror(_request(api_url, **{**SMALL, **changes}), tmp_path)
+        mirror(kit_request(api_url, **{**SMALL, **changes}), tmp_path)
 
 
 def test_the_generated_catalog_is_not_overwritten(api_url: str, catalog_folder_path: Path) -> None:
     with pytest.raises(MirrorError, match="holds the generated synthetic catalog"):
-        mirror(_request(api_url, **SMALL), catalog_folder_path)
+        mirror(kit_request(api_url, **SMALL), catalog_folder_path)
 
 
 def test_an_unreachable_api_says_so_and_writes_nothing(tmp_path: Path) -> None:
     started = time.monotonic()
     with pytest.raises(MirrorError, match=re.escape("Check the API URL (--api) and the network")):
-        mirror(_request("http://127.0.0.1:9/v1", **SMALL), tmp_path / "kit")
+        mirror(kit_request("http://127.0.0.1:9/v1", **SMALL), tmp_path / "kit")
     assert time.monotonic() - started < 30
     assert not (tmp_path / "kit").exists()
 
@@ -339,13 +335,13 @@ def test_a_failing_download_stops_clearly_and_the_next_run_completes(
 ) -> None:
     with FaultProxy(session_server.root_url) as proxy:
         proxy.plan(r"/files/.*/B08\.tif", [Status(404)] * 50)
-        request = _request(f"{proxy.url}/v1", **SMALL, max_items=1)
+        request = kit_request(f"{proxy.url}/v1", **SMALL, max_items=1)
         with pytest.raises(MirrorError, match=r"B08\.tif failed: .*run the same command again"):
             mirror(request, tmp_path)
     done = set(_manifest(tmp_path)["files"])
     assert done and not any(path.endswith("B08.tif") for path in done)
     # The network is back: the same request, straight to the server this time.
-    report = mirror(_request(session_server.api_url, **SMALL, max_items=1), tmp_path)
+    report = mirror(kit_request(session_server.api_url, **SMALL, max_items=1), tmp_path)
     assert set(report.skipped) == done
     assert any(path.endswith("B08.tif") for path in report.fetched)
 
