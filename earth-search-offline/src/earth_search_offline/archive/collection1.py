@@ -92,6 +92,24 @@ ASSETS: dict[str, C1Asset] = {
 }  # fmt: skip
 ASSET_FILES = {key: asset.file_name for key, asset in ASSETS.items()}
 
+#: Collection 1 items that lack most of their assets (Element84/earth-search#36, open): one
+#: received on 2024-07-05 "only has assets: coastal, nir09, preview, granule_metadata,
+#: tileinfo_metadata, product_metadata, thumbnail"; for another the bucket held no 10 m band,
+#: no TCI and neither B01 nor B09 (S2A_T34TDK_20180603T092029_L2A, listed there 2024-04-03).
+#: The stand-in's items list only the assets kept, in the usual order. Chosen outside the
+#: lesson's searches and kits (cloudy autumn 2022 scenes), so only a learner's own search
+#: meets them.
+SPARSE_60M = ("coastal", "nir09", "preview", "granule_metadata", "tileinfo_metadata",
+              "product_metadata", "thumbnail")  # fmt: skip
+SPARSE_NO_10M = ("swir22", "rededge2", "rededge3", "rededge1", "swir16", "wvp", "nir08", "scl",
+                 "aot", "cloud", "snow", "preview", "granule_metadata", "tileinfo_metadata",
+                 "product_metadata", "thumbnail")  # fmt: skip
+SPARSE: dict[str, tuple[str, ...]] = {
+    "S2A_T31UFU_20221007T105617_L2A": SPARSE_60M,
+    "S2B_T31UFT_20221002T105619_L2A": SPARSE_60M,
+    "S2B_T31UFU_20221009T104622_L2A": SPARSE_NO_10M,
+}
+
 
 def sensing_start(acquisition: Acquisition) -> str:
     return f"{acquisition.datetime - SENSING_START_BEFORE:%Y%m%dT%H%M%S}"

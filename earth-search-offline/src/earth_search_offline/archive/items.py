@@ -28,7 +28,7 @@ from . import sentinel2 as s2
 from .acquisitions import FIRST_DAY, Acquisition
 
 #: Bump when the synthetic data changes, so old catalogs are regenerated.
-GENERATOR_VERSION = 5
+GENERATOR_VERSION = 6
 #: Folder of the items and their assets, named like the real bucket prefix.
 ITEMS_ROOT = "sentinel-s2-l2a-cogs"
 COLLECTION_FILE = f"{s2.COLLECTION_ID}/collection.json"
@@ -58,6 +58,25 @@ C1_NOTE = (
     "reflectance band carries ESA's +1000 and declares raster:bands offset -0.1, which is right "
     "here; its items have no earthsearch:boa_offset_applied. Same acquisitions as "
     "sentinel-2-l2a, without the copies processed twice."
+)
+
+#: What the live archive's threads say of it in late 2026, in the collections' descriptions.
+JP2_ONLY_NOTE = (
+    "As on the live archive since its regeneration of August 2026 (Element84/earth-search#76, "
+    "which added over a million items, so counts change), a few items (here "
+    + ", ".join(sorted(s2.JP2_ONLY))
+    + ") have only ESA's JPEG 2000 files in s3://sentinel-s2-l2a and no COG asset: no 'red', "
+    "only 'red-jp2' (Element84/earth-search#79: 263,066 items, 0.5 %, created 2026-08-17..19). "
+    "Keep the items that have the assets you read: [item for item in items if 'red' in "
+    "item.assets]."
+)
+C1_GAPS_NOTE = (
+    "As on the live archive: a few items lack most of their assets (here "
+    + ", ".join(sorted(c1.SPARSE))
+    + "; Element84/earth-search#36), so keep the items that have the assets you read; and "
+    "live Collection 1 still misses scenes of 2022 that sentinel-2-l2a has "
+    "(Element84/earth-search#70, #44), which the stand-in does not reproduce: here it holds "
+    "every acquisition once."
 )
 
 ITEM_EXTENSIONS = [
@@ -190,8 +209,21 @@ def _grid(acquisition: Acquisition, resolution: int) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def item_assets(acquisition: Acquisition | None, offset: float) -> dict[str, dict[str, Any]]:
-    """The assets of an item (``acquisition``) or, with ``None``, the collection's item_assets."""
+#: A JP2-only item's other assets (Element84/earth-search#79): ESA's files next to the JPEG 2000
+#: ones in sentinel-s2-l2a (its tile folders hold metadata.xml, tileInfo.json and qi/, as listed
+#: in Element84/earth-search#57), since nothing but the item's JSON is in sentinel-cogs.
+JP2_ONLY_SIDECARS = {
+    "thumbnail": "qi/L2A_PVI.jp2",
+    "granule_metadata": "metadata.xml",
+    "tileinfo_metadata": "tileInfo.json",
+}
+
+
+def item_assets(
+    acquisition: Acquisition | None, offset: float, jp2_only: bool = False
+) -> dict[str, dict[str, Any]]:
+    """The assets of an item (``acquisition``) or, with ``None``, the collection's item_assets;
+    ``jp2_only``: only the ``*-jp2`` assets and the sidecars in ESA's bucket (``s2.JP2_ONLY``)."""
     assets: dict[str, dict[str, Any]] = {}
 
     def grid(resolution: int) -> dict[str, Any]:
@@ -238,6 +270,12 @@ def item_assets(acquisition: Acquisition | None, offset: float) -> dict[str, dic
                 f"{_jp2_folder(acquisition)}/{s2.ASSET_FILES[key].replace('.tif', '.jp2')}"
             )
         assets[f"{key}-jp2"] = jp2
+    if jp2_only and acquisition:
+        assets = {key: asset for key, asset in assets.items() if key.endswith("-jp2")} | {
+            key: {**assets[key], "href": f"{_jp2_folder(acquisition)}/{name}",
+                  "type": media_type(name)}
+            for key, name in JP2_ONLY_SIDECARS.items()
+        }  # fmt: skip
     # Earth Search lists assets alphabetically, the COGs before the JPEG 2000 files, href first.
     return {
         key: dict(sorted(assets[key].items(), key=lambda kv: (kv[0] != "href", kv[0] != "type")))
@@ -273,6 +311,9 @@ def make_item(acquisition: Acquisition) -> dict[str, Any]:
     depth = relative_root(l2a_folder(acquisition))
     # Earth Search declares ESA's -0.1 even where it took it out of the pixels (a known error).
     offset = s2.declared_offset(properties["s2:processing_baseline"])
+    jp2_only = acquisition.id in s2.JP2_ONLY
+    if jp2_only:  # written by the regeneration of August 2026 (Element84/earth-search#79)
+        properties["created"] = properties["updated"] = s2.JP2_ONLY[acquisition.id]
     return {
         "type": "Feature",
         "stac_version": STAC_VERSION,
@@ -285,7 +326,7 @@ def make_item(acquisition: Acquisition) -> dict[str, Any]:
             {"rel": "collection", "href": f"{depth}/{COLLECTION_FILE}", "type": "application/json"},
             {"rel": "license", "href": LICENSE_URL},
         ],
-        "assets": item_assets(acquisition, offset),
+        "assets": item_assets(acquisition, offset, jp2_only),
         "bbox": [min(lons), min(lats), max(lons), max(lats)],
         "stac_extensions": ITEM_EXTENSIONS,
         "collection": s2.COLLECTION_ID,
@@ -303,7 +344,9 @@ def make_collection(items: list[dict[str, Any]]) -> dict[str, Any]:
         "description": "Sentinel-2 Level-2A surface reflectance in the shape of Earth Search v1. "
         + SYNTHETIC_NOTE
         + " "
-        + OFFSETS_NOTE,
+        + OFFSETS_NOTE
+        + " "
+        + JP2_ONLY_NOTE,
         "links": [
             {"rel": "root", "href": f"../{CATALOG_FILE}", "type": "application/json"},
             {"rel": "parent", "href": f"../{CATALOG_FILE}", "type": "application/json"},
@@ -451,6 +494,13 @@ def c1_assets(acquisition: Acquisition | None) -> dict[str, dict[str, Any]]:
     return assets
 
 
+def _c1_kept(assets: dict[str, dict[str, Any]], item_id: str) -> dict[str, dict[str, Any]]:
+    """All the assets, or for a sparse item (``c1.SPARSE``, Element84/earth-search#36) the few
+    it kept."""
+    kept = c1.SPARSE.get(item_id)
+    return {key: asset for key, asset in assets.items() if kept is None or key in kept}
+
+
 def make_c1_item(acquisition: Acquisition, l2a_item: dict[str, Any]) -> dict[str, Any]:
     """The ``sentinel-2-c1-l2a`` item of an acquisition, from its ``sentinel-2-l2a`` item."""
     properties = c1_properties(acquisition, l2a_item["properties"])
@@ -471,7 +521,7 @@ def make_c1_item(acquisition: Acquisition, l2a_item: dict[str, Any]) -> dict[str
             },
             {"rel": "license", "href": LICENSE_URL},
         ],
-        "assets": c1_assets(acquisition),
+        "assets": _c1_kept(c1_assets(acquisition), c1.item_id(acquisition)),
         "bbox": l2a_item["bbox"],
         "stac_extensions": C1_ITEM_EXTENSIONS,
         "collection": c1.COLLECTION_ID,
@@ -489,7 +539,9 @@ def make_c1_collection(items: list[dict[str, Any]]) -> dict[str, Any]:
             "Instrument (MSI) onboard Sentinel-2, in the shape of Earth Search v1. "
             + SYNTHETIC_NOTE
             + " "
-            + C1_NOTE,
+            + C1_NOTE
+            + " "
+            + C1_GAPS_NOTE,
             "item_assets": c1_assets(None),
         }
     )

@@ -64,7 +64,10 @@ class PixelFiles:
         folder, _, name = relative.rpartition("/")
         item = self._folders.get(folder)
         key = self._file_keys.get(item.collection, {}).get(name) if item else None
-        if item is None or key is None:
+        # Only the files an item lists: a JP2-only item (Element84/earth-search#79) has none
+        # beside its JSON, a sparse Collection 1 item (#36) a few.
+        listed = item.document["assets"].get(key, {}).get("href") if item and key else None
+        if item is None or key is None or listed != f"./{name}":
             return
         with self._making:
             path = self.root / relative

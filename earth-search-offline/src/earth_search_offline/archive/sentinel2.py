@@ -74,6 +74,23 @@ FLAG_WRONG_IDS = frozenset(
     }
 )
 
+#: Items written with ESA's JPEG 2000 files only, by the STAC generation run of August 2026
+#: that closed Element84/earth-search#76 ("This added over 1 mil items"): 263,066
+#: ``sentinel-2-l2a`` items (0.5 %), every one created 2026-08-17..19, have 19 assets of which
+#: none is a COG, and only the item's own JSON lies at their ``earthsearch:s3_path``
+#: (Element84/earth-search#79, open; items created from 2026-08-20 on are not affected). The
+#: stand-in keeps the ``*-jp2`` assets, ``thumbnail``, ``granule_metadata`` and
+#: ``tileinfo_metadata`` (pointing into ESA's bucket, see ``items``): ``item.assets["red"]`` is a
+#: KeyError. The value is the item's ``created`` and ``updated``. Chosen so that learners meet
+#: one: 2021-05-05's copy 1 is in episode 2's search (31UFU, the newer version of that day, so
+#: in the saved results and episode 6's year) but not among its first five 31UFU scenes, which
+#: episode 5 and a room read; the other two are cloudy scenes outside the lesson's searches.
+JP2_ONLY: dict[str, str] = {
+    "S2A_31UFU_20210505_1_L2A": "2026-08-17T21:43:12.117Z",
+    "S2A_31UFT_20211012_0_L2A": "2026-08-18T04:05:51.640Z",
+    "S2B_31UFU_20221101_0_L2A": "2026-08-19T16:27:09.382Z",
+}
+
 
 @dataclass(frozen=True)
 class Band:
