@@ -10,8 +10,9 @@ from __future__ import annotations
 AMSTERDAM = (4.90, 52.37)
 #: Degrees around the point: episode 2's search box is ``Point(*AMSTERDAM).buffer(0.05).bounds``.
 SEARCH_BUFFER = 0.05
-#: Episode 5's 4 km clip box, in metres of EPSG:32631 (UTM zone 31N): minx, miny, maxx, maxy.
-CLIP_BOX_UTM = (627000, 5802000, 631000, 5806000)
+#: Episode 5's 4 km clip box over Centraal Station, the IJ and Amsterdam-Noord, in metres of
+#: EPSG:32631 (UTM zone 31N): minx, miny, maxx, maxy. It lies in the stand-in's real extent.
+CLIP_BOX_UTM = (629000, 5804000, 633000, 5808000)
 CLIP_CRS = "EPSG:32631"
 #: Episode 6's area: the centre, the Vondelpark and the IJ (min lon, min lat, max lon, max lat).
 DATACUBE_BBOX = (4.84, 52.34, 4.96, 52.40)

@@ -88,7 +88,7 @@ def test_clip_preview_follows_its_sliders(api_url: str) -> None:
     preview = ClipPreview(items)
     assert preview.last_shape == (3, 400, 400)
     assert (
-        preview.output.value[:4] == b"\x89PNG" and "box_utm = {'minx': 627000" in preview.code.value
+        preview.output.value[:4] == b"\x89PNG" and "box_utm = {'minx': 629000" in preview.code.value
     )
     preview.x.value = (626000, 632000)
     assert preview.last_shape == (3, 400, 600)

@@ -1,7 +1,9 @@
 """Where the water, the city, the fields and the woods are, for each synthetic scene window.
 
-The outlines are approximate and written by hand (longitude, latitude in degrees): good
-enough for a 10 m image that looks like Amsterdam, not a map to navigate by.
+Three sources, from the most real to the least: inside the extent of a real NDVI of
+Amsterdam-Noord and the IJ, the land cover is read from it (``real_amsterdam``); the city's
+parks are their real outlines everywhere; the rest is drawn by hand (longitude, latitude in
+degrees): good enough for a 10 m image that looks like Amsterdam, not a map to navigate by.
 """
 
 from __future__ import annotations
@@ -19,6 +21,9 @@ from affine import Affine
 from pyproj import Transformer
 from shapely import LineString, Polygon
 from shapely.geometry.base import BaseGeometry
+
+from . import real_amsterdam
+from .real_amsterdam import ndvi_on_grid, park_outlines
 
 LonLat = tuple[float, float]
 
@@ -159,22 +164,7 @@ AMSTERDAM_FEATURES: tuple[Feature, ...] = (
     Feature("Kaagbaan", B, [(4.745, 52.295), (4.775, 52.325)], width_m=60),
     Feature("Buitenveldertbaan", B, [(4.745, 52.316), (4.79, 52.316)], width_m=60),
     Feature("Zwanenburgbaan", B, [(4.775, 52.292), (4.778, 52.33)], width_m=60),
-    # parks and woods
-    Feature("Amsterdamse Bos", F, [(4.80, 52.305), (4.80, 52.33), (4.86, 52.333),
-                                   (4.862, 52.31), (4.84, 52.30)]),
-    Feature("Vondelpark", F, [(4.858, 52.357), (4.882, 52.361), (4.883, 52.3585),
-                              (4.86, 52.3555)]),
-    Feature("Westerpark", G, [(4.868, 52.385), (4.872, 52.389), (4.882, 52.387),
-                              (4.878, 52.383)]),
-    Feature("Oosterpark", G, [(4.917, 52.358), (4.917, 52.362), (4.925, 52.361),
-                              (4.924, 52.357)]),
-    Feature("Rembrandtpark", G, [(4.84, 52.362), (4.84, 52.368), (4.852, 52.368),
-                                 (4.852, 52.362)]),
-    Feature("Sloterpark", F, [(4.80, 52.356), (4.80, 52.372), (4.84, 52.372), (4.84, 52.356)]),
-    Feature("Flevopark", F, [(4.945, 52.358), (4.948, 52.364), (4.958, 52.362),
-                             (4.955, 52.356)]),
-    Feature("Diemerbos", F, [(4.965, 52.325), (4.965, 52.335), (4.985, 52.335),
-                             (4.985, 52.325)]),
+    # woods the city's park list does not hold (its parks come from ``real_amsterdam``)
     Feature("Twiske", F, [(4.87, 52.425), (4.87, 52.445), (4.90, 52.445), (4.90, 52.425)]),
     # water
     Feature("Het IJ", W, [(4.835, 52.408), (4.86, 52.402), (4.88, 52.397), (4.895, 52.390),
@@ -276,6 +266,9 @@ def place_for_tile(tile: str) -> Place:
         ) from None
 
 
+#: Real NDVI from which a pixel of the real extent counts as green (meadow, garden, park).
+GREEN_FROM = 0.5
+
 #: Number of distinct crop calendars (see ``scenes.CROP_CALENDARS``).
 CROP_KINDS = 4
 
@@ -290,19 +283,45 @@ def _utm_shapes(place: Place, features: Iterable[Feature]) -> list[tuple[BaseGeo
     return shapes
 
 
+def _park_shapes(place: Place) -> list[tuple[BaseGeometry, int]]:
+    return [(place.to_utm(outline), int(LandCover.FOREST)) for _, outline in park_outlines()]
+
+
+def _real_cover(place: Place, resolution: int) -> np.ndarray:
+    """Land cover read from the real NDVI: water below 0, green parkland, meadows, the rest city."""
+    ndvi = ndvi_on_grid(place, resolution)
+    cover = np.full(ndvi.shape, int(LandCover.URBAN), dtype=np.uint8)
+    cover[ndvi >= GREEN_FROM] = int(LandCover.GRASS)
+    return cover
+
+
 @lru_cache(maxsize=8)
 def land_cover(place: Place, resolution: int = 10) -> np.ndarray:
-    """Rasterize the place's land cover on its window grid (uint8 ``LandCover`` codes)."""
+    """Rasterize the place's land cover on its window grid (uint8 ``LandCover`` codes).
+
+    Where the real NDVI of ``real_amsterdam`` counts for more than half, its land cover wins;
+    parks stay parks (their real outlines) and its water is wherever the real NDVI is below 0.
+    """
     shape = place.shape(resolution)
+    transform = place.transform(resolution)
     crop_shapes = [(place.to_utm(Polygon(zone)), int(LandCover.CROP)) for zone in place.crop_zones]
+    land = [f for f in place.features if f.cover != LandCover.WATER]
+    water = [f for f in place.features if f.cover == LandCover.WATER]
+    shapes = crop_shapes + _utm_shapes(place, land) + _park_shapes(place)
     cover = rasterio.features.rasterize(
-        crop_shapes + _utm_shapes(place, place.features),
-        out_shape=shape,
-        transform=place.transform(resolution),
-        fill=int(place.background),
-        dtype="uint8",
-        all_touched=False,
-    )
+        shapes + _utm_shapes(place, water), out_shape=shape, transform=transform,
+        fill=int(place.background), dtype="uint8", all_touched=False,
+    )  # fmt: skip
+    if real_amsterdam.overlaps(place):
+        real = real_amsterdam.real_weight(place, resolution) > 0.5
+        ndvi = real_amsterdam.ndvi_on_grid(place, resolution)
+        parks = rasterio.features.rasterize(
+            _park_shapes(place), out_shape=shape, transform=transform, fill=0, dtype="uint8"
+        ).astype(bool)
+        real_cover = _real_cover(place, resolution)
+        real_cover[parks & (ndvi >= GREEN_FROM)] = int(LandCover.FOREST)
+        real_cover[ndvi < real_amsterdam.WATER_BELOW] = int(LandCover.WATER)
+        cover = np.where(real, real_cover, cover).astype(np.uint8)
     cover.setflags(write=False)
     return cover
 

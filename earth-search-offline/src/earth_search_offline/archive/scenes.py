@@ -8,16 +8,28 @@ the pixel grid, so the 10 m, 20 m and 60 m rasters of one product show the same 
 from __future__ import annotations
 
 import math
+from datetime import date
 from functools import lru_cache
 
 import numpy as np
 
 from . import sentinel2 as s2
 from .acquisitions import Acquisition
+from . import real_amsterdam
 from .geography import LandCover, Place, crop_kind, land_cover, parcel_value
 
 # Surface reflectance spectra, in the order of ``sentinel2.BANDS``
 # (coastal, blue, green, red, rededge1-3, nir, nir08, nir09, swir16, swir22).
+# Measured: "leafy" (green pasture, Ireland, June 2017), "soil" (bare arable fields of the same
+# scene) and "snow" (Finland, February 2018) are medians of real Sentinel-2 L2A patches of
+# BigEarthNet (Sumbul et al., data licence CDLA-Permissive-1.0; contains modified Copernicus
+# Sentinel data 2017-2018): S2A_MSIL2A_20170617T113321_4_55, ..._36_85 and
+# S2B_MSIL2A_20180204T94161_57_38 of BigEarthNet-S2-Example.tar.bz2 in the PyPI wheel
+# bigearthnet-common 2.8.0 (DN / 10000, baselines before 04.00, so no offset).
+# Typical values, not measured here: "urban", "bare" (runways), "dormant" and "leafless"
+# (winter grass and trees), "canopy" (broadleaf trees in leaf: the example's forest is a dark
+# Finnish conifer stand), "cloud", and "water": the example's only water is a dark humic lake
+# whose NDVI is above 0, while the real IJ's NDVI is near -0.3 (``real_amsterdam``).
 SPECTRA: dict[str, np.ndarray] = {
     name: np.array(values, dtype=np.float32)
     for name, values in {
@@ -27,10 +39,10 @@ SPECTRA: dict[str, np.ndarray] = {
                   0.210, 0.180],
         "bare": [0.120, 0.130, 0.160, 0.190, 0.210, 0.220, 0.230, 0.240, 0.245, 0.240,
                  0.300, 0.250],
-        "soil": [0.060, 0.060, 0.080, 0.100, 0.120, 0.140, 0.150, 0.160, 0.170, 0.165,
-                 0.230, 0.180],
-        "leafy": [0.040, 0.030, 0.070, 0.035, 0.100, 0.280, 0.360, 0.400, 0.420, 0.400,
-                  0.200, 0.100],
+        "soil": [0.088, 0.101, 0.150, 0.190, 0.228, 0.253, 0.269, 0.268, 0.281, 0.318,
+                 0.342, 0.305],
+        "leafy": [0.036, 0.034, 0.078, 0.043, 0.138, 0.368, 0.439, 0.455, 0.482, 0.488,
+                  0.235, 0.116],
         "dormant": [0.050, 0.045, 0.070, 0.065, 0.110, 0.180, 0.210, 0.230, 0.240, 0.230,
                     0.240, 0.150],
         "canopy": [0.030, 0.025, 0.050, 0.025, 0.070, 0.220, 0.280, 0.320, 0.330, 0.310,
@@ -39,8 +51,8 @@ SPECTRA: dict[str, np.ndarray] = {
                      0.200, 0.130],
         "cloud": [0.560, 0.540, 0.530, 0.520, 0.530, 0.530, 0.530, 0.530, 0.520, 0.450,
                   0.400, 0.300],
-        "snow": [0.850, 0.850, 0.830, 0.800, 0.780, 0.750, 0.720, 0.700, 0.680, 0.600,
-                 0.100, 0.060],
+        "snow": [0.760, 0.639, 0.574, 0.587, 0.663, 0.668, 0.657, 0.663, 0.648, 0.710,
+                 0.084, 0.098],
     }.items()
 }  # fmt: skip
 BAND_INDEX = {band.key: index for index, band in enumerate(s2.BANDS)}
@@ -48,7 +60,23 @@ BAND_INDEX = {band.key: index for index, band in enumerate(s2.BANDS)}
 #: Crop calendars: day of year of peak greenness and half-width of the growing season.
 CROP_CALENDARS = ((135, 45), (215, 40), (185, 35), (165, 60))  # wheat, maize, potato, grass-seed
 
+#: NDVI of a pixel of the real extent with no green in it (streets, roofs) and all green.
+BUILT_NDVI = 0.1
+FULL_GREEN_NDVI = 0.8
+#: Bands on the near-infrared side of the red edge: water's brightness there sets its NDVI.
+NEAR_INFRARED_SIDE = ("rededge2", "rededge3", "nir", "nir08", "nir09")
+
 CLOUD_HEIGHT_M = 1500.0
+#: Clear days whose few clouds gather over Amsterdam-Noord, so that a lesson's clip there shows
+#: cloud masking at work (tile, day) -> centre of the cloud in metres of EPSG:32631. On the
+#: real archive a scene under 5 % cloud often has its cloud right where one looks.
+CLOUD_SPOTS: dict[tuple[str, date], tuple[float, float]] = {
+    ("31UFU", date(2021, 8, 18)): (632200.0, 5807000.0),
+    ("31UFU", date(2021, 6, 11)): (630500.0, 5806800.0),
+    ("31UFU", date(2022, 7, 4)): (632000.0, 5806200.0),
+}
+CLOUD_SPOT_RADIUS_M = 700.0
+CLOUD_SPOT_HEIGHT = 3.0
 TCI_FULL_SCALE = 0.2  # reflectance shown as the brightest true-colour value, as in ESA's TCI
 
 
@@ -126,7 +154,54 @@ def _crop_greenness(place: Place, resolution: int, day_of_year: int) -> np.ndarr
 
 
 def ground_reflectance(acquisition: Acquisition, band_key: str, resolution: int) -> np.ndarray:
-    """Cloud-free surface reflectance of one band on the place's window grid."""
+    """Cloud-free surface reflectance of one band on the place's window grid.
+
+    Inside the real NDVI's extent (``real_amsterdam``) the surface follows the real one; the
+    drawn geography fades into it over ``real_amsterdam.BLEND_M``.
+    """
+    drawn = _drawn_ground(acquisition, band_key, resolution)
+    if not real_amsterdam.overlaps(acquisition.place):
+        return drawn
+    weight = real_amsterdam.real_weight(acquisition.place, resolution)
+    real = _real_ground(acquisition, band_key, resolution)
+    return (real * weight + drawn * (1 - weight)).astype(np.float32)
+
+
+def _real_ground(acquisition: Acquisition, band_key: str, resolution: int) -> np.ndarray:
+    """The surface of the real extent, from its real NDVI.
+
+    Land is a mixture of city and vegetation: the higher the real NDVI, the larger the green
+    share of the pixel; the vegetation follows the season (parks as trees, the rest as grass).
+    Water keeps the real NDVI of each pixel (turbid or shallow water is less dark in the
+    near-infrared), so its texture is the real one too.
+    """
+    place = acquisition.place
+    band = BAND_INDEX[band_key]
+    ndvi = real_amsterdam.ndvi_on_grid(place, resolution)
+    cover = land_cover(place, resolution)
+    texture = _texture(place, resolution)
+    doy = _day_of_year(acquisition)
+    green_share = np.clip((ndvi - BUILT_NDVI) / (FULL_GREEN_NDVI - BUILT_NDVI), 0.0, 1.0)
+    grass = _mix("dormant", "leafy", grass_greenness(doy), band)
+    trees = _mix("leafless", "canopy", forest_greenness(doy), band)
+    vegetation = np.where(cover == LandCover.FOREST, trees, grass)
+    built = SPECTRA["urban"][band] * (1 + 0.35 * texture)
+    land = built * (1 - green_share) + vegetation * green_share
+    water = SPECTRA["water"][band] * (1 + 0.15 * texture)
+    if band_key in NEAR_INFRARED_SIDE:
+        # Scale so that (nir - red) / (nir + red) of the water is the real NDVI.
+        red, nir = SPECTRA["water"][BAND_INDEX["red"]], SPECTRA["water"][BAND_INDEX["nir"]]
+        wet = np.minimum(ndvi, 0.0)
+        water = water * (red * (1 + wet) / (1 - wet)) / nir
+    return np.where(cover == LandCover.WATER, water, land).astype(np.float32)
+
+
+def _mix(dormant: str, green: str, greenness: float, band: int) -> float:
+    return float(SPECTRA[dormant][band] * (1 - greenness) + SPECTRA[green][band] * greenness)
+
+
+def _drawn_ground(acquisition: Acquisition, band_key: str, resolution: int) -> np.ndarray:
+    """The surface of the hand-drawn geography (``geography``), everywhere in the window."""
     place = acquisition.place
     band = BAND_INDEX[band_key]
     cover = land_cover(place, resolution)
@@ -158,8 +233,24 @@ def ground_reflectance(acquisition: Acquisition, band_key: str, resolution: int)
 
 @lru_cache(maxsize=4)
 def _cloud_field(acquisition: Acquisition, resolution: int) -> np.ndarray:
-    return _fractal(acquisition.seed, acquisition.place, resolution,
-                    (4000.0, 1500.0, 500.0, 160.0))  # fmt: skip
+    field = _fractal(acquisition.seed, acquisition.place, resolution,
+                     (4000.0, 1500.0, 500.0, 160.0))  # fmt: skip
+    spot = CLOUD_SPOTS.get((acquisition.place.tile, acquisition.day))
+    if spot is not None:
+        field += _bump(acquisition.place, resolution, spot, CLOUD_SPOT_RADIUS_M)
+    return field
+
+
+def _bump(
+    place: Place, resolution: int, centre: tuple[float, float], radius_m: float
+) -> np.ndarray:
+    """A smooth rise of height ``CLOUD_SPOT_HEIGHT`` around ``centre`` (metres of the tile's CRS)."""
+    rows, cols = place.shape(resolution)
+    xmin, _, _, ymax = place.window
+    dx = xmin + (np.arange(cols) + 0.5) * resolution - centre[0]
+    dy = ymax - (np.arange(rows) + 0.5) * resolution - centre[1]
+    distance2 = dy[:, None] ** 2 + dx[None, :] ** 2
+    return (CLOUD_SPOT_HEIGHT * np.exp(-distance2 / (2 * radius_m**2))).astype(np.float32)
 
 
 def _cirrus_field(acquisition: Acquisition, resolution: int) -> np.ndarray:
