@@ -29,6 +29,7 @@ V0_ASSET_KEYS = {
     "metadata": "granule_metadata",
 }
 V1_ASSET_KEYS = sorted(ASSET_FILES)
+V1_JP2_KEYS = {f"{key}-jp2" for key, name in ASSET_FILES.items() if name.endswith(".tif")}
 #: The names the notebooks give their variables: a NameError for one means a cell was skipped.
 LESSON_NAMES = (
     "api_url", "client", "search", "items", "item", "point", "bbox", "visual", "visual_clip",
@@ -63,18 +64,9 @@ def _api_description(text: str) -> str | None:
 
 def _unreachable(error: BaseException, namespace: Mapping[str, Any]) -> str | None:
     text = f"{type(error).__name__}: {error}"
-    patterns = (
-        "Connection refused",
-        "Max retries exceeded",
-        "NameResolutionError",
-        "Failed to resolve",
-        "timed out",
-        "Couldn't connect",
-        "Could not resolve",
-        "ConnectTimeout",
-        "ReadTimeout",
-        "Connection aborted",
-    )
+    patterns = ("Connection refused", "Max retries exceeded", "NameResolutionError",
+                "Failed to resolve", "timed out", "Couldn't connect", "Could not resolve",
+                "ConnectTimeout", "ReadTimeout", "Connection aborted")  # fmt: skip
     if not any(pattern in text for pattern in patterns):
         return None
     url = namespace.get("api_url") or os.environ.get("STAC_API_URL") or "the STAC API"
@@ -99,12 +91,7 @@ def _api_error(error: BaseException, namespace: Mapping[str, Any]) -> str | None
             f"The STAC API had a server error (HTTP {status}) and did not recover after "
             f"several tries. Try again in a minute. {OFFLINE_COMMAND}"
         )
-    prefix = (
-        f"The STAC API refused the request (HTTP {status})"
-        if status
-        else ("The STAC API refused the request")
-    )
-    return f"{prefix}: {description}"
+    return f"The STAC API refused the request{f' (HTTP {status})' if status else ''}: {description}"
 
 
 def _asset_key(error: BaseException, namespace: Mapping[str, Any]) -> str | None:
@@ -119,10 +106,19 @@ def _asset_key(error: BaseException, namespace: Mapping[str, Any]) -> str | None
     lowered = key.lower()
     if lowered in V1_ASSET_KEYS and key != lowered:
         return f"Asset keys are lower case: use item.assets[{lowered!r}]."
-    if (
-        key not in V1_ASSET_KEYS
-        and re.fullmatch(r"[a-z0-9_-]+", lowered)
-        and any(type(value).__name__ == "Item" for value in namespace.values())
+    if key in V1_ASSET_KEYS:  # a real key that the item lacks: the archive has such items
+        lacking = [v for v in namespace.values() if type(v).__name__ == "Item"]
+        lacking = [item for item in lacking if key not in item.assets]
+        jp2 = f"{key}-jp2"
+        if any(jp2 in item.assets for item in lacking) or (not lacking and jp2 in V1_JP2_KEYS):
+            why = (f"this item has only JP2 copies of the bands (Element84/earth-search#79; "
+                   f"{jp2!r} lies in ESA's requester-pays bucket: an AWS account)")  # fmt: skip
+        else:
+            why = "this item lacks most of its files (Element84/earth-search#36)"
+        return (f"No asset {key!r}: {why}. Keep the items that have it: "
+                f"items = [item for item in items if {key!r} in item.assets]")  # fmt: skip
+    if re.fullmatch(r"[a-z0-9_-]+", lowered) and any(
+        type(value).__name__ == "Item" for value in namespace.values()
     ):
         return (
             f"No asset or property {key!r}. Print list(item.assets) to see the asset "

@@ -259,6 +259,7 @@ class ClipPreview:
     def __init__(self, items: list[Any], box: tuple[int, int, int, int] = CLIP_BOX_UTM) -> None:
         # Only scenes whose image holds the whole box, whatever their order (a search around
         # Amsterdam also finds scenes of tile 31UFT, which hold only a strip of it).
+        items = [item for item in items if "red" in item.assets]  # JP2-only: earth-search#79
         bounds = {item.id: self._bounds(item) for item in items}
         covering = [item for item in items if self._holds(bounds[item.id], box)]
         if not covering:

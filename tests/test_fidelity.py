@@ -124,3 +124,18 @@ def test_reflectance_out_of_tolerance_is_reported() -> None:
         ("water red (within 0.03)", "0.035", "-0.065")
     ]
     assert differences[0].allowed_because is None
+
+
+def test_live_scenes_without_cogs_are_an_allowed_difference() -> None:
+    """Live items may lack their COGs (Element84/earth-search#79, #36) or whole 2022 scenes
+    (#70, #44): no live reflectance to compare is named, and allowed."""
+    jp2_only = {"assets": {"red-jp2": {}, "nir-jp2": {}, "scl-jp2": {}}, "properties": {}}
+    assert fidelity._reflectance([jp2_only]) == {}
+    ours = {"water red": 0.035, "water nir": 0.018, "vegetation ndvi": 0.7}
+    differences = fidelity._reflectance_differences("sentinel-2-c1-l2a", ours, {})
+    assert [(d.aspect, d.detail) for d in differences] == [
+        ("reflectance", "no live scene with red, nir and scl")
+    ]
+    assert "#79" in str(differences[0].allowed_because)
+    paging = fidelity.Difference("sentinel-2-c1-l2a", "paging", "summer 2022: next link", "", "")
+    assert "#70" in str(paging.allowed_because)

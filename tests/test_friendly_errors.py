@@ -66,6 +66,37 @@ def test_asset_key_in_capitals(item: Any) -> None:
     assert "lower case" in _explained(lambda: item.assets["NIR"])
 
 
+def test_asset_missing_on_a_jp2_only_item(client: Client) -> None:
+    """Episode 2's search finds an item with JP2 files only (Element84/earth-search#79)."""
+    from helpers.checkpoints import LESSON_SEARCH
+
+    items = client.search(**LESSON_SEARCH).item_collection()
+    item = next(item for item in items if "red" not in item.assets)
+    message = _explained(lambda: item.assets["red"], {"item": item, "items": items})
+    assert message.startswith(
+        "No asset 'red': this item has only JP2 copies of the bands (Element84/earth-search#79"
+    )
+    assert "'red-jp2'" in message and len(message) <= 300
+    # The line it offers keeps exactly the items that can be read.
+    namespace: dict[str, Any] = {"items": items}
+    exec(message.split("Keep the items that have it: ")[1], {}, namespace)
+    assert 0 < len(namespace["items"]) == len(items) - 1
+    assert all("red" in kept.assets for kept in namespace["items"])
+
+
+def test_asset_missing_on_a_sparse_collection_1_item(client: Client) -> None:
+    """Collection 1 has items that lack most of their assets (Element84/earth-search#36)."""
+    found = client.search(
+        collections=["sentinel-2-c1-l2a"], bbox=places.search_bbox(), datetime="2022-09/2022-12"
+    ).item_collection()
+    item = next(item for item in found if "red" not in item.assets)
+    message = _explained(lambda: item.assets["red"], {"item": item, "items": found})
+    assert message == (
+        "No asset 'red': this item lacks most of its files (Element84/earth-search#36). Keep the "
+        "items that have it: items = [item for item in items if 'red' in item.assets]"
+    )
+
+
 def test_v0_collection_id(client: Client) -> None:
     message = _explained(
         lambda: client.search(collections=["sentinel-s2-l2a-cogs"], intersects=AMSTERDAM).matched()

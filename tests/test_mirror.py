@@ -56,14 +56,16 @@ FILES_PER_ITEM = len(KIT_ASSETS) + 1  # and the thumbnail
 SMALL = {"datetime": "2021-07-01/2021-07-31", "query": {"eo:cloud_cover": {"lt": 50}}}
 
 
-def _remote_ids(api_url: str, request: MirrorRequest) -> list[str]:
+def _remote_ids(api_url: str, request: MirrorRequest, usable: bool = False) -> list[str]:
+    """The ids the search finds; ``usable``: only those with every asset the kit copies."""
     search = Client.open(api_url).search(
         collections=[request.collection],
         bbox=request.bbox,
         datetime=request.datetime,
         query=request.query,
     )
-    return sorted(item.id for item in search.items())
+    items = search.items()
+    return sorted(i.id for i in items if not usable or set(request.assets) <= set(i.assets))
 
 
 def _manifest(folder: Path) -> dict[str, Any]:
@@ -83,15 +85,15 @@ def kit_server(kit: Path) -> OfflineServer:
 
 
 def test_kit_holds_exactly_the_items_of_the_searches(kit: Path, api_url: str) -> None:
-    expected = sorted(
-        {
-            item_id
-            for c in KIT_SEARCHES
-            for item_id in _remote_ids(api_url, kit_request(api_url, **c))
-        }
+    """Every item found that has the kit's assets; a JP2-only one (Element84/earth-search#79)
+    is left out, since it has no COG to copy."""
+    found, usable = (
+        {i for c in KIT_SEARCHES for i in _remote_ids(api_url, kit_request(api_url, **c), u)}
+        for u in (False, True)
     )
-    assert sorted(_manifest(kit)["items"]) == expected
-    assert len(expected) >= 5
+    assert sorted(_manifest(kit)["items"]) == sorted(usable)
+    assert len(usable) >= 5
+    assert found - usable == {"S2A_31UFU_20210505_1_L2A"}
 
 
 def test_every_file_matches_its_manifest_entry(kit: Path) -> None:
@@ -160,7 +162,7 @@ def test_the_lesson_runs_unchanged_and_right_against_the_kit(
     # Episode 2's search (2021, under 5 % cloud) found the mirrored scenes, served by the kit,
     # and kept one version of each acquisition (the kit holds both copies of the duplicates).
     saved = ItemCollection.from_file(str(tmp_path / "search_results.json"))
-    mirrored = _remote_ids(api_url, kit_request(api_url, **KIT_SEARCHES[0]))
+    mirrored = _remote_ids(api_url, kit_request(api_url, **KIT_SEARCHES[0]), usable=True)
     copies = {item_id for item_id in mirrored if item_id.endswith("_1_L2A")}
     assert copies, "the kit holds a copy processed twice"
     first_versions = {item_id.replace("_1_L2A", "_0_L2A") for item_id in copies}

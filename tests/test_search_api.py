@@ -338,3 +338,56 @@ def test_bad_requests_get_clear_client_errors(
     response = requests.get(f"{api_url}{path}", params=params, timeout=10)
     assert response.status_code == status
     assert words.lower() in response.text.lower()
+
+
+#: The 16 rasters of a live sentinel-2-l2a item (tests/data's reference item lists them).
+RASTER_KEYS = ("aot", "blue", "coastal", "green", "nir", "nir08", "nir09", "red", "rededge1",
+               "rededge2", "rededge3", "scl", "swir16", "swir22", "visual", "wvp")  # fmt: skip
+
+
+def test_the_lesson_search_meets_a_jp2_only_item(client: Client, api_url: str) -> None:
+    """Episode 2's search finds an item with ESA's JPEG 2000 files only, as live since August
+    2026 (Element84/earth-search#79), while the scenes episode 5 and a room read keep their COGs;
+    keeping the items that have the asset is the way on."""
+    from helpers.checkpoints import LESSON_SEARCH
+
+    items = list(client.search(**LESSON_SEARCH).items())
+    jp2_only = [item for item in items if "red" not in item.assets]
+    assert jp2_only and all("red-jp2" in item.assets for item in jp2_only)
+    for item in jp2_only:
+        with pytest.raises(KeyError):
+            item.assets["red"]  # what a learner's cell does
+        assert item.assets["red-jp2"].href.startswith("s3://sentinel-s2-l2a/tiles/")
+    on_31ufu = [item for item in items if item.properties["grid:code"] == "MGRS-31UFU"]
+    assert any(item in jp2_only for item in on_31ufu[5:])
+    assert all({"red", "visual", "nir", "scl"} <= set(item.assets) for item in on_31ufu[:5])
+    kept = [item for item in items if "red" in item.assets]
+    assert len(kept) == len(items) - len(jp2_only) and kept
+    # Only the item's own JSON is at its prefix: no COG answers there (#79).
+    twin = next(item for item in items if item.id == jp2_only[0].id.replace("_1_L2A", "_0_L2A"))
+    missing = twin.assets["red"].href.replace(twin.id, jp2_only[0].id)
+    assert requests.get(missing, timeout=30).status_code == 404
+
+
+def test_jp2_only_items_have_the_shape_of_the_live_report(catalog_items: list[Item]) -> None:
+    """#79: 19 assets, none a COG, all in ESA's sentinel-s2-l2a bucket; created (and updated)
+    2026-08-17..19 by the regeneration; about 0.5 % of the collection."""
+    jp2_only = [item for item in catalog_items if "red" not in item["assets"]]
+    assert 0 < len(jp2_only) <= 0.01 * len(catalog_items)
+    window = ("2026-08-17", "2026-08-20")
+    for item in catalog_items:
+        created = item["properties"]["created"]
+        assert (window[0] <= created < window[1]) == (item in jp2_only), item["id"]
+    expected_keys = {f"{key}-jp2" for key in RASTER_KEYS} | {
+        "thumbnail", "granule_metadata", "tileinfo_metadata"
+    }  # fmt: skip
+    for item in jp2_only:
+        assets, properties = item["assets"], item["properties"]
+        assert len(assets) == 19 and set(assets) == expected_keys, item["id"]
+        assert all(a["href"].startswith("s3://sentinel-s2-l2a/tiles/") for a in assets.values())
+        assert not any(a["type"].startswith("image/tiff") for a in assets.values())
+        assert assets["red-jp2"]["type"] == "image/jp2"
+        assert assets["red-jp2"]["href"].endswith("/B04.jp2")
+        assert properties["updated"] == properties["created"]
+        assert properties["earthsearch:s3_path"].startswith("s3://sentinel-cogs/")
+        assert properties["earthsearch:s3_path"].endswith(item["id"])

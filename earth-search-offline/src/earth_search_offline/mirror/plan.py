@@ -114,17 +114,33 @@ def _estimate(asset: dict[str, Any], window: Window | None) -> int:
     return int(shape_[0] * shape_[1] * size) if shape_ else 0
 
 
+def with_assets(
+    request: MirrorRequest, items: list[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """The items that have every asset asked for, and the ids of those left out.
+
+    Earth Search has items without their COGs: JP2-only ``sentinel-2-l2a`` items
+    (Element84/earth-search#79) and Collection 1 items missing most assets (#36); a kit leaves
+    them out. When no item has the assets, the keys are wrong: that is an error.
+    """
+    kept = [item for item in items if set(request.assets) <= set(item["assets"])]
+    if items and not kept:
+        item = items[0]
+        missing = [key for key in request.assets if key not in item["assets"]]
+        raise MirrorError(
+            f"Item {item['id']} has no asset {missing[0]!r}. Its assets: "
+            f"{', '.join(sorted(item['assets']))}. Choose asset keys from that list."
+        )
+    kept_ids = {item["id"] for item in kept}
+    return kept, [item["id"] for item in items if item["id"] not in kept_ids]
+
+
 def plan(request: MirrorRequest, items: Iterable[dict[str, Any]]) -> list[FileTask]:
-    """The files to write for ``items``: chosen assets (clipped or whole) and thumbnails."""
+    """The files to write for ``items`` (``with_assets``'s): chosen assets, clipped or whole,
+    and thumbnails."""
     tasks = []
     for item in items:
         folder = local_folder(item)
-        missing = [key for key in request.assets if key not in item["assets"]]
-        if missing:
-            raise MirrorError(
-                f"Item {item['id']} has no asset {missing[0]!r}. Its assets: "
-                f"{', '.join(sorted(item['assets']))}. Choose asset keys from that list."
-            )
         keys = [*request.assets, *(["thumbnail"] if "thumbnail" in item["assets"] else [])]
         crs = _item_crs(item)
         for key in dict.fromkeys(keys):

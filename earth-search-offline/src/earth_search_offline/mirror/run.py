@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import requests
@@ -30,7 +30,7 @@ from ..atomic import PARTIAL_MARK
 from ..errors import MirrorError
 from ..static_catalog import write_json
 from .fetch import _clip, _copy, remote_reading, search
-from .plan import FileTask, MirrorRequest, local_folder, plan
+from .plan import FileTask, MirrorRequest, local_folder, plan, with_assets
 from .safety import inside
 from .write import Manifest, _local_item, _write_catalog
 
@@ -44,6 +44,8 @@ class MirrorReport:
     skipped: list[str]
     bytes_total: int
     estimate: int = 0
+    #: Items of the search without every asset asked for, not mirrored (``plan.with_assets``).
+    left_out: list[str] = field(default_factory=list)
 
 
 def mirror(
@@ -66,6 +68,13 @@ def mirror(
             f"datetime {request.datetime}, query {request.query}): nothing to mirror. "
             "Widen the dates or the cloud limit."
         )
+    items, left_out = with_assets(request, items)
+    if left_out:
+        print(
+            f"Left out {len(left_out)} items without the assets {', '.join(request.assets)} "
+            f"(Earth Search has such items, e.g. JP2-only ones): {', '.join(left_out)}",
+            flush=True,
+        )
     tasks = plan(request, items)
     estimate = sum(task.estimate for task in tasks)
     print(
@@ -73,7 +82,8 @@ def mirror(
         f"compression -> {folder}",
         flush=True,
     )
-    report = MirrorReport(len(items), fetched=[], skipped=[], bytes_total=0, estimate=estimate)
+    report = MirrorReport(len(items), fetched=[], skipped=[], bytes_total=0, estimate=estimate,
+                          left_out=left_out)  # fmt: skip
     if dry_run:
         return report
     folder.mkdir(parents=True, exist_ok=True)
