@@ -4,13 +4,14 @@
 
 Each simulated learner (``room_locustfile.py``) replays episodes 2-5: landing, conformance,
 collections, the lesson's search with its paging, an item, and the clip reads of episode 5
-for ``visual``, ``red``, ``nir`` and ``scl`` as GDAL makes them (a HEAD, then the merged byte
+for ``visual``, ``red``, ``nir`` and ``scl`` as GDAL makes them, on one of the first five 31UFU
+scenes of the search (learners try other scenes in episode 5's exercises and widget) (a HEAD, then the merged byte
 ranges of the tiles the box touches, read from each COG's tile index). Reported per request
 kind: p50, p95 and max; requests per second; failures; the server's memory (RSS) after the run.
 The floor is one learner in the same run. Then the most learners on two new catalogs: "fresh",
 the metadata only, so every pixel file is made on the first requests with every learner asking
 at once; and "just generated", as ``make catalog`` leaves it (the lesson scene's files made,
-``helpers.lab.LESSON_WARM_UP``). Traffic goes to 127.0.0.1 only (the room server
+``helpers.lab.LESSON_WARM_UP``: the five scenes' files made). Traffic goes to 127.0.0.1 only (the room server
 bound to loopback).
 """
 
@@ -28,11 +29,13 @@ from pathlib import Path
 import psutil
 import rasterio
 import requests
-from earth_search_offline.archive.generate import make_warm_up_scene
+from pystac import Item, ItemCollection
+from earth_search_offline.archive.generate import make_warm_up_scenes
 from earth_search_offline.testing import OfflineServer, copy_metadata
 from rasterio.enums import Interleaving
 
 from benchmarks.report import publish
+from helpers.checkpoints import newest_versions
 from helpers.lab import LESSON_WARM_UP, prepare_catalog
 from helpers.places import CLIP_BOX_UTM, search_bbox
 
@@ -41,6 +44,8 @@ HEADER_BYTES = 16_384  # GDAL's first read of a remote TIFF
 KINDS = ("landing", "search page", "item", "clip visual: ranges", "clip red: ranges",
          "clip read (one asset, all requests)")  # fmt: skip
 ASSETS = ("visual", "red", "nir", "scl")
+#: The room's learners spread over the first five 31UFU scenes of episode 2's search.
+SCENES = 5
 
 
 def _tile_ranges(path: Path) -> list[tuple[int, int]]:
@@ -73,21 +78,29 @@ def _tile_ranges(path: Path) -> list[tuple[int, int]]:
     return [(0, HEADER_BYTES - 1)] + [(first, last) for first, last in merged]
 
 
-def plan(server: OfflineServer) -> dict:
-    """The requests of one learner: the lesson's search, its first 31UFU item, the clips."""
+def plan(server: OfflineServer, scenes: int = SCENES) -> dict:
+    """The requests of the learners: the lesson's search, then the items and clips of its first
+    ``scenes`` 31UFU scenes that hold every asset read (learner n reads scene n modulo that)."""
     search = {"collections": ["sentinel-2-l2a"], "bbox": list(search_bbox()),
               "datetime": "2021-01-01T00:00:00Z/2021-12-31T23:59:59Z",
               "query": {"eo:cloud_cover": {"lt": 5}}, "limit": 10}  # fmt: skip
-    items = requests.post(f"{server.api_url}/search", json={**search, "limit": 100}, timeout=60)
-    item = next(f for f in items.json()["features"] if f["properties"]["grid:code"] == "MGRS-31UFU")
+    found = requests.post(f"{server.api_url}/search", json={**search, "limit": 100}, timeout=60)
+    items = ItemCollection.from_dict(found.json())
+    usable = [
+        item for item in newest_versions(items)
+        if item.properties["grid:code"] == "MGRS-31UFU" and set(ASSETS) <= set(item.assets)
+    ][:scenes]  # fmt: skip
+    return {"search": search, "scenes": [_scene_plan(server, item) for item in usable]}
+
+
+def _scene_plan(server: OfflineServer, item: Item) -> dict:
     clips = {}
     for key in ASSETS:
-        href = item["assets"][key]["href"]
+        href = item.assets[key].href
         requests.get(href, headers={"Range": "bytes=0-0"}, timeout=120)  # make it, then read it
         local = server.catalog / href.split("/files/", 1)[1]
         clips[key] = {"url": href.split(server.root_url, 1)[1], "ranges": _tile_ranges(local)}
-    return {"search": search, "item": f"/v1/collections/sentinel-2-l2a/items/{item['id']}",
-            "clips": clips}  # fmt: skip
+    return {"item": f"/v1/collections/sentinel-2-l2a/items/{item.id}", "clips": clips}
 
 
 def run_locust(server: OfflineServer, plan_file: Path, users: int, seconds: int) -> dict:
@@ -150,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
             lines += _lines(str(users), result, floor)
         most = max(args.users)
         generated = copy_metadata(catalog, Path(folder) / "generated")
-        make_warm_up_scene(generated, LESSON_WARM_UP)
+        make_warm_up_scenes(generated, LESSON_WARM_UP)
         for label, new_catalog in (
             ("fresh catalog", copy_metadata(catalog, Path(folder) / "fresh")),
             ("just generated", generated),

@@ -7,6 +7,7 @@ per asset, the header read and the merged byte ranges GDAL asks for.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import time
@@ -16,10 +17,16 @@ from locust import HttpUser, between, task
 PLAN = json.loads(open(os.environ["ROOM_PLAN"]).read())  # noqa: SIM115 (read once at start)
 #: One row for a whole clip read (HEAD, header, tiles), as a learner waits for it.
 CLIP_READ = "clip read (one asset, all requests)"
+#: Learner n reads scene n modulo the plan's scenes.
+LEARNER_NUMBERS = itertools.count()
 
 
 class Learner(HttpUser):
     wait_time = between(1, 3)  # reading, typing, looking at a plot
+
+    def on_start(self) -> None:
+        scenes = PLAN["scenes"]
+        self.scene = scenes[next(LEARNER_NUMBERS) % len(scenes)]
 
     @task
     def episodes_2_to_5(self) -> None:
@@ -35,8 +42,8 @@ class Learner(HttpUser):
                 if following
                 else (None, None)
             )
-        self.client.get(PLAN["item"], name="item")
-        for key, reads in PLAN["clips"].items():
+        self.client.get(self.scene["item"], name="item")
+        for key, reads in self.scene["clips"].items():
             self._clip(key, reads)
 
     def _clip(self, key: str, reads: dict) -> None:

@@ -30,8 +30,9 @@ from .errors import LessonError
 from .places import KIT_BBOX, search_bbox
 
 REPOSITORY = Path(__file__).resolve().parents[1]
-#: Episodes 4 and 5 read these assets of the first MGRS-31UFU scene of episode 2's search: made
-#: with the catalog, so that a room's first clip does not wait for them.
+#: Episodes 4 and 5 read these assets of the first MGRS-31UFU scene of episode 2's search, and
+#: learners trying other scenes the next four: made with the catalog, so that a room's first
+#: clips do not wait for them.
 LESSON_WARM_UP = WarmUp(
     bbox=search_bbox(),
     datetime=f"{LESSON_YEAR}-01-01/{LESSON_YEAR}-12-31",
@@ -39,6 +40,7 @@ LESSON_WARM_UP = WarmUp(
     tile="MGRS-31UFU",
     assets=("thumbnail", "visual", "red", "nir", "scl"),
     collection=LESSON_COLLECTION,
+    scenes=5,
 )
 #: What `make kit` copies: episode 2's box and episode 6's area, the dates of episodes 2, 5 and 6,
 #: episode 6's cloud limit (episode 2's is lower), the assets episodes 4 to 6 read.

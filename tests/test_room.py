@@ -19,7 +19,7 @@ import rasterio
 import requests
 from earth_search_offline.api.app import create_app
 from earth_search_offline.api.room import BURST, learner_instructions
-from earth_search_offline.archive.generate import make_warm_up_scene
+from earth_search_offline.archive.generate import make_warm_up_scenes
 from earth_search_offline.errors import OfflineEarthSearchError
 from earth_search_offline.testing import OfflineServer, copy_metadata
 from pystac_client import Client
@@ -132,27 +132,34 @@ def test_ten_learners_at_once_all_get_their_data(room: OfflineServer) -> None:
     assert statistics.median(clips) < 30, clips  # bounded: nothing waits on a lock forever
 
 
-def test_the_catalog_is_generated_with_the_scene_episodes_4_and_5_read(
+def test_the_catalog_is_generated_with_the_scenes_episodes_4_and_5_read(
     session_server: OfflineServer, tmp_path: Path
 ) -> None:
-    """The room's first clip must not wait for pixels: ``make catalog`` makes them.
+    """The room's first clips must not wait for pixels: ``make catalog`` makes them.
 
-    The scene is found here the notebooks' way (pystac-client, newest versions, first 31UFU),
-    independently of ``lesson_scene``'s own search of the in-memory catalog.
+    The scenes are found here the notebooks' way (pystac-client, newest versions, 31UFU, the
+    items that hold the assets read), independently of the warm-up's search of the catalog.
     """
     client = Client.open(session_server.api_url)
     items = newest_versions(client.search(**LESSON_SEARCH).item_collection())
-    scene = next(item for item in items if item.properties["grid:code"] == "MGRS-31UFU")
+    keys = ("thumbnail", "visual", "red", "nir", "scl")
+    scenes = [
+        item for item in items
+        if item.properties["grid:code"] == "MGRS-31UFU" and set(keys) <= set(item.assets)
+    ][:5]  # fmt: skip
+    assert len(scenes) == 5
     metadata_only = copy_metadata(session_server.catalog, tmp_path / "catalog")
-    made = make_warm_up_scene(metadata_only, LESSON_WARM_UP)
+    made = make_warm_up_scenes(metadata_only, LESSON_WARM_UP)
     expected = {
         metadata_only / scene.assets[key].href.split("/files/", 1)[1]
-        for key in ("thumbnail", "visual", "red", "nir", "scl")
+        for scene in scenes
+        for key in keys
     }
     assert set(made) == expected
     on_disk = {p for pattern in ("*.tif", "*.jpg") for p in metadata_only.rglob(pattern)}
-    assert on_disk == expected, "only the lesson scene's files are made ahead"
-    with rasterio.open(metadata_only / scene.assets["red"].href.split("/files/", 1)[1]) as red:
+    assert on_disk == expected, "only the lesson scenes' files are made ahead"
+    first_red = metadata_only / scenes[0].assets["red"].href.split("/files/", 1)[1]
+    with rasterio.open(first_red) as red:
         assert red.count == 1 and red.dtypes[0] == "uint16" and red.res == (10.0, 10.0)
 
 

@@ -8,9 +8,9 @@ the stand-in ships in ``earth_search_offline/archive/data/``:
   grid (tile 31UFU, x 629000 to 639000, y 5804000 to 5814000, 10 m);
 - ``amsterdam_parks.geojson``: the 123 parks' outlines (longitude/latitude, 6 decimals) and names.
 
-Their origin and attribution are in that folder's ``SOURCES.md``. Run
-``python -m tools.derive_real_amsterdam [REFERENCE_FOLDER]``; the files are rewritten only when
-their content changes, and the stand-in never reads the reference folder.
+Their origin and attribution are in that folder's ``SOURCES.md`` and, for what the stand-in
+ships, in ``data/SOURCES.md``. Run ``python -m tools.derive_real_amsterdam [REFERENCE_FOLDER]``;
+the stand-in never reads the reference folder.
 """
 
 from __future__ import annotations

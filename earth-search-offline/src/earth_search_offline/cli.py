@@ -42,6 +42,10 @@ def _add_generate(commands: argparse._SubParsersAction) -> None:
     warm_up.add_argument("--warm-up-max-cloud", type=float, default=100, metavar="PERCENT")
     warm_up.add_argument("--warm-up-tile", metavar="GRID_CODE", help="e.g. MGRS-31UFU")
     warm_up.add_argument("--warm-up-assets", nargs="+", metavar="KEY", help="e.g. red nir scl")
+    warm_up.add_argument(
+        "--warm-up-scenes", type=int, default=1, metavar="N",
+        help="how many of the search's first scenes on the tile (default 1)",
+    )  # fmt: skip
 
 
 def _generate(args: argparse.Namespace) -> int:
@@ -58,7 +62,7 @@ def _generate(args: argparse.Namespace) -> int:
         warm_up = WarmUp(
             bbox=tuple(args.warm_up_bbox), datetime=args.warm_up_datetime,
             max_cloud_cover=args.warm_up_max_cloud, tile=args.warm_up_tile,
-            assets=tuple(args.warm_up_assets),
+            assets=tuple(args.warm_up_assets), scenes=args.warm_up_scenes,
         )  # fmt: skip
     ensure_catalog(args.catalog, force=args.force, warm_up=warm_up)
     return 0

@@ -41,8 +41,10 @@ MARKER_FILE = ".offline-catalog.json"
 
 @dataclass(frozen=True)
 class WarmUp:
-    """A scene whose files are made with the catalog: the first (newest) item on ``tile`` that a
-    search of ``collection`` in ``bbox``, ``datetime`` and under ``max_cloud_cover`` % finds."""
+    """Scenes whose files are made with the catalog: the first ``scenes`` acquisitions on
+    ``tile`` that a search of ``collection`` in ``bbox``, ``datetime`` and under
+    ``max_cloud_cover`` % finds, in the API's order, each in its newest version, skipping
+    items that lack one of ``assets`` (as a lesson that keeps only usable items does)."""
 
     bbox: tuple[float, float, float, float]
     datetime: str  # an interval, "2021-01-01/2021-12-31"
@@ -50,8 +52,9 @@ class WarmUp:
     tile: str  # grid:code, "MGRS-31UFU"
     assets: tuple[str, ...]
     collection: str = s2.COLLECTION_ID
+    scenes: int = 1
 
-    def scene(self, catalog: CatalogIndex) -> IndexedItem | None:
+    def items(self, catalog: CatalogIndex) -> list[IndexedItem]:
         start, _, end = self.datetime.partition("/")
         end_of_day = "T23:59:59Z" if len(end) == 10 else ""
         search = SearchRequest(
@@ -60,12 +63,19 @@ class WarmUp:
             datetime=(parse_datetime(start), parse_datetime(end + end_of_day)),
             query={"eo:cloud_cover": {"lt": self.max_cloud_cover}},
         )
-        on_tile = (
-            item
-            for item in catalog.search(search)
-            if item.document["properties"].get("grid:code") == self.tile
-        )
-        return next(on_tile, None)
+        newest: dict[str, IndexedItem] = {}
+        for item in catalog.search(search):
+            properties = item.document["properties"]
+            usable = all(key in item.document["assets"] for key in self.assets)
+            if properties.get("grid:code") != self.tile or not usable:
+                continue
+            kept = newest.get(properties["datetime"])
+            generated = properties.get("s2:generation_time", "")
+            if kept is None or generated > kept.document["properties"].get(
+                "s2:generation_time", ""
+            ):
+                newest[properties["datetime"]] = item
+        return list(newest.values())[: self.scenes]
 
 
 def catalog_is_current(folder: Path) -> bool:
@@ -127,13 +137,16 @@ def generate(
     return items
 
 
-def make_warm_up_scene(folder: Path, warm_up: WarmUp) -> list[Path]:
-    """Make the files of ``warm_up``'s scene in the generated catalog at ``folder``."""
+def make_warm_up_scenes(folder: Path, warm_up: WarmUp) -> list[Path]:
+    """Make the files of ``warm_up``'s scenes in the generated catalog at ``folder``."""
     from .pixels import PixelFiles  # loads the scene generator, which only this step needs
 
     catalog = CatalogIndex.load(folder)
-    item = warm_up.scene(catalog)
-    return PixelFiles(catalog).make_assets(item, warm_up.assets) if item else []
+    pixel_files = PixelFiles(catalog)
+    return [
+        path for item in warm_up.items(catalog)
+        for path in pixel_files.make_assets(item, warm_up.assets)
+    ]  # fmt: skip
 
 
 def ensure_catalog(
@@ -141,7 +154,7 @@ def ensure_catalog(
 ) -> Path:
     """Generate the synthetic catalog in ``folder`` unless a current one is already there.
 
-    ``folder`` defaults to ``settings.catalog_folder()``; ``warm_up`` names a scene whose
+    ``folder`` defaults to ``settings.catalog_folder()``; ``warm_up`` names the scenes whose
     files are made at once (the rest are made when first asked for).
     """
     folder = Path(folder) if folder else catalog_folder()
@@ -149,7 +162,7 @@ def ensure_catalog(
         print(f"Generating the offline catalog in {folder} (about 30 s, once)...", flush=True)
         started = time.perf_counter()
         items = generate(folder)
-        made = make_warm_up_scene(folder, warm_up) if warm_up else []
-        scene = f" and a warm-up scene's {len(made)} files" if warm_up else ""
+        made = make_warm_up_scenes(folder, warm_up) if warm_up else []
+        scene = f" and {len(made)} files of {warm_up.scenes} warm-up scenes" if warm_up else ""
         print(f"  {len(items)} items{scene} in {time.perf_counter() - started:.1f} s", flush=True)
     return folder

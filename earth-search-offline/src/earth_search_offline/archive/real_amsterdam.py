@@ -107,6 +107,15 @@ def real_weight(place: Place, resolution: int) -> np.ndarray:
     return weight
 
 
+@lru_cache(maxsize=8)
+def blend_window(place: Place, resolution: int) -> tuple[slice, slice]:
+    """The rows and columns of the place's grid where the real scene counts (weight above 0)."""
+    rows, cols = np.nonzero(real_weight(place, resolution))
+    if rows.size == 0:
+        return slice(0, 0), slice(0, 0)
+    return slice(int(rows.min()), int(rows.max()) + 1), slice(int(cols.min()), int(cols.max()) + 1)
+
+
 @lru_cache(maxsize=1)
 def park_outlines() -> tuple[tuple[str, shapely.Geometry], ...]:
     """Amsterdam's city parks: (name, outline in longitude/latitude)."""

@@ -33,7 +33,7 @@ from .geography import LandCover, Place, crop_kind, land_cover, parcel_value
 SPECTRA: dict[str, np.ndarray] = {
     name: np.array(values, dtype=np.float32)
     for name, values in {
-        "water": [0.070, 0.060, 0.050, 0.030, 0.025, 0.020, 0.018, 0.015, 0.012, 0.010,
+        "water": [0.055, 0.045, 0.050, 0.030, 0.025, 0.020, 0.018, 0.015, 0.012, 0.010,
                   0.006, 0.004],
         "urban": [0.110, 0.100, 0.110, 0.120, 0.140, 0.150, 0.160, 0.170, 0.180, 0.170,
                   0.210, 0.180],
@@ -159,27 +159,31 @@ def ground_reflectance(acquisition: Acquisition, band_key: str, resolution: int)
     Inside the real NDVI's extent (``real_amsterdam``) the surface follows the real one; the
     drawn geography fades into it over ``real_amsterdam.BLEND_M``.
     """
-    drawn = _drawn_ground(acquisition, band_key, resolution)
+    surface = _drawn_ground(acquisition, band_key, resolution)
     if not real_amsterdam.overlaps(acquisition.place):
-        return drawn
-    weight = real_amsterdam.real_weight(acquisition.place, resolution)
-    real = _real_ground(acquisition, band_key, resolution)
-    return (real * weight + drawn * (1 - weight)).astype(np.float32)
+        return surface
+    part = real_amsterdam.blend_window(acquisition.place, resolution)
+    weight = real_amsterdam.real_weight(acquisition.place, resolution)[part]
+    real = _real_ground(acquisition, band_key, resolution, part)
+    surface[part] = real * weight + surface[part] * (1 - weight)
+    return surface
 
 
-def _real_ground(acquisition: Acquisition, band_key: str, resolution: int) -> np.ndarray:
+def _real_ground(
+    acquisition: Acquisition, band_key: str, resolution: int, part: tuple[slice, slice]
+) -> np.ndarray:
     """The surface of the real extent, from its real NDVI.
 
     Land is a mixture of city and vegetation: the higher the real NDVI, the larger the green
     share of the pixel; the vegetation follows the season (parks as trees, the rest as grass).
     Water keeps the real NDVI of each pixel (turbid or shallow water is less dark in the
-    near-infrared), so its texture is the real one too.
+    near-infrared), so its texture is the real one too. ``part`` is the window's part to make.
     """
     place = acquisition.place
     band = BAND_INDEX[band_key]
-    ndvi = real_amsterdam.ndvi_on_grid(place, resolution)
-    cover = land_cover(place, resolution)
-    texture = _texture(place, resolution)
+    ndvi = real_amsterdam.ndvi_on_grid(place, resolution)[part]
+    cover = land_cover(place, resolution)[part]
+    texture = _texture(place, resolution)[part]
     doy = _day_of_year(acquisition)
     green_share = np.clip((ndvi - BUILT_NDVI) / (FULL_GREEN_NDVI - BUILT_NDVI), 0.0, 1.0)
     grass = _mix("dormant", "leafy", grass_greenness(doy), band)
