@@ -4,15 +4,15 @@
 
 Each simulated learner (``room_locustfile.py``) replays episodes 2-5: landing, conformance,
 collections, the lesson's search with its paging, an item, and the clip reads of episode 5
-for ``visual``, ``red``, ``nir`` and ``scl`` as GDAL makes them, on one of the first five 31UFU
-scenes of the search (learners try other scenes in episode 5's exercises and widget) (a HEAD, then the merged byte
-ranges of the tiles the box touches, read from each COG's tile index). Reported per request
-kind: p50, p95 and max; requests per second; failures; the server's memory (RSS) after the run.
-The floor is one learner in the same run. Then the most learners on two new catalogs: "fresh",
-the metadata only, so every pixel file is made on the first requests with every learner asking
-at once; and "just generated", as ``make catalog`` leaves it (the lesson scene's files made,
-``helpers.lab.LESSON_WARM_UP``: the five scenes' files made). Traffic goes to 127.0.0.1 only (the room server
-bound to loopback).
+for ``visual``, ``red``, ``nir`` and ``scl`` as GDAL makes them (a HEAD, then the merged byte
+ranges of the tiles the box touches, read from each COG's tile index), on one of the first
+five 31UFU scenes of the search (learners try other scenes in episode 5's exercises and
+widget). Reported per request kind: p50, p95 and max; requests per second; failures; the
+server's memory (RSS) after the run. The floor is one learner in the same run. Then the most
+learners on two new catalogs: "fresh", the metadata only, so every pixel file is made on the
+first requests with every learner asking at once; and "just generated", as ``make catalog``
+leaves it (the five scenes' files made, ``helpers.lab.LESSON_WARM_UP``). Traffic goes to
+127.0.0.1 only (the room server bound to loopback).
 """
 
 from __future__ import annotations
@@ -29,9 +29,9 @@ from pathlib import Path
 import psutil
 import rasterio
 import requests
-from pystac import Item, ItemCollection
 from earth_search_offline.archive.generate import make_warm_up_scenes
 from earth_search_offline.testing import OfflineServer, copy_metadata
+from pystac import Item, ItemCollection
 from rasterio.enums import Interleaving
 
 from benchmarks.report import publish

@@ -94,7 +94,9 @@ def ensure_search_results(
     print(f"{path} {reason}: repeating episode 2's search now.")
     client = Client.open(api_url, stac_io=retrying_io())
     search = client.search(**{**LESSON_SEARCH, "collections": [collection]})
-    items = newest_versions(search.item_collection())
+    # As episode 2: only items with COG bands (some have JP2 copies only: earth-search#79).
+    usable = ItemCollection(item for item in search.item_collection() if "red" in item.assets)
+    items = newest_versions(usable)
     with atomic_output(path, overwrite=True) as temporary:
         items.save_object(temporary)
     print(f"Saved {len(items)} items to {path}.")

@@ -30,9 +30,8 @@ from .errors import LessonError
 from .places import KIT_BBOX, search_bbox
 
 REPOSITORY = Path(__file__).resolve().parents[1]
-#: Episodes 4 and 5 read these assets of the first MGRS-31UFU scene of episode 2's search, and
-#: learners trying other scenes the next four: made with the catalog, so that a room's first
-#: clips do not wait for them.
+#: Episodes 4 and 5 read these assets of the first MGRS-31UFU scenes of episode 2's search: made
+#: with the catalog, so that a room's first clips do not wait for them.
 LESSON_WARM_UP = WarmUp(
     bbox=search_bbox(),
     datetime=f"{LESSON_YEAR}-01-01/{LESSON_YEAR}-12-31",

@@ -23,7 +23,6 @@ from pathlib import Path
 import numpy as np
 import rasterio
 import shapely
-
 from earth_search_offline.archive import real_amsterdam
 
 DEFAULT_REFERENCE = Path("../shared/reference/amsterdam-real")

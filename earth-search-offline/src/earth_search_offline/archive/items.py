@@ -28,7 +28,7 @@ from . import sentinel2 as s2
 from .acquisitions import FIRST_DAY, Acquisition
 
 #: Bump when the synthetic data changes, so old catalogs are regenerated.
-GENERATOR_VERSION = 8
+GENERATOR_VERSION = 10
 #: Folder of the items and their assets, named like the real bucket prefix.
 ITEMS_ROOT = "sentinel-s2-l2a-cogs"
 COLLECTION_FILE = f"{s2.COLLECTION_ID}/collection.json"
@@ -37,7 +37,9 @@ LICENSE_URL = "https://sentinel.esa.int/documents/247904/690755/Sentinel_Data_Le
 SYNTHETIC_NOTE = (
     "Synthetic imagery made for the 'Access satellite imagery using Python' lesson: "
     "the metadata copies the shape of Earth Search v1 sentinel-2-l2a, the pixels are "
-    "generated (approximate Amsterdam geography, made-up clouds), not real Sentinel-2 data."
+    "generated, not real Sentinel-2 data: on real land cover around Amsterdam-Noord and the IJ "
+    "(from the NDVI of S2B_31UFU_20200326_0_L2A), approximate geography elsewhere, made-up "
+    "seasons and clouds."
 )
 
 OFFSETS_NOTE = (

@@ -13,9 +13,9 @@ from functools import lru_cache
 
 import numpy as np
 
+from . import real_amsterdam
 from . import sentinel2 as s2
 from .acquisitions import Acquisition
-from . import real_amsterdam
 from .geography import LandCover, Place, crop_kind, land_cover, parcel_value
 
 # Surface reflectance spectra, in the order of ``sentinel2.BANDS``
@@ -73,7 +73,7 @@ CLOUD_HEIGHT_M = 1500.0
 CLOUD_SPOTS: dict[tuple[str, date], tuple[float, float]] = {
     ("31UFU", date(2021, 8, 18)): (632200.0, 5807000.0),
     ("31UFU", date(2021, 6, 11)): (630500.0, 5806800.0),
-    ("31UFU", date(2022, 7, 4)): (632000.0, 5806200.0),
+    ("31UFU", date(2022, 6, 21)): (632000.0, 5806200.0),
 }
 CLOUD_SPOT_RADIUS_M = 700.0
 CLOUD_SPOT_HEIGHT = 3.0
@@ -248,7 +248,7 @@ def _cloud_field(acquisition: Acquisition, resolution: int) -> np.ndarray:
 def _bump(
     place: Place, resolution: int, centre: tuple[float, float], radius_m: float
 ) -> np.ndarray:
-    """A smooth rise of height ``CLOUD_SPOT_HEIGHT`` around ``centre`` (metres of the tile's CRS)."""
+    """A smooth rise of ``CLOUD_SPOT_HEIGHT`` around ``centre`` (metres of the tile's CRS)."""
     rows, cols = place.shape(resolution)
     xmin, _, _, ymax = place.window
     dx = xmin + (np.arange(cols) + 0.5) * resolution - centre[0]
