@@ -2,13 +2,15 @@
 
 - ``/v1`` is the STAC API, with the same paths as https://earth-search.aws.element84.com/v1
   (core, collections, features, item search with query, sort, fields, filter and paging).
+- ``/v1/api.html`` is the API's documentation page (Swagger UI), its files served from here.
 - ``/files/<path>`` serves the catalog folder's files with HTTP Range support (206 Partial
   Content), so GDAL reads only the parts of a COG it needs. Item asset hrefs point there.
 - For a catalog made by ``generate``, asset files are made on their first request and kept.
 
 The parts, one module each: ``request_models`` (what a request may hold), ``core_client`` (the
-answers), ``queryables``, ``file_route``, ``middleware``, ``limits``, ``room`` (a workshop's
-shared server) and, for tests and benchmarks only, ``traffic``; this module assembles them.
+answers), ``queryables``, ``docs_page`` (the API's documentation page), ``file_route``,
+``middleware``, ``limits``, ``room`` (a workshop's shared server) and, for tests and benchmarks
+only, ``traffic``; this module assembles them.
 """
 
 from __future__ import annotations
@@ -38,10 +40,11 @@ from ..catalog_index import CatalogIndex
 from ..errors import OfflineEarthSearchError, SearchError
 from ..static_catalog import LANDING_ID, LANDING_TITLE
 from .core_client import MAX_PAGE_SIZE, OfflineCoreClient, server_root
+from .docs_page import add_docs_page
 from .file_route import add_file_routes
 from .middleware import BodySizeLimit, LandingWithoutSlash
 from .paths import API_PREFIX, FILES_PREFIX
-from .queryables import OfflineFiltersClient
+from .queryables import OfflineFiltersClient, add_collection_queryables
 from .request_models import NextTokenPaginationExtension, OfflineSearchPostRequest, TextOrJsonFilter
 from .room import RATE_PER_SECOND, ROOM_MAX_PAGE_SIZE, RateLimit
 
@@ -64,12 +67,13 @@ def catalog_label(catalog: CatalogIndex) -> str:
 def _stac_api(catalog: CatalogIndex, room: bool) -> StacApi:
     """The STAC API at ``/v1``: core, collections, item search and Earth Search's extensions."""
     pagination = NextTokenPaginationExtension()
+    filters = SearchFilterExtension(client=OfflineFiltersClient(catalog=catalog))
     extensions = [
         QueryExtension(),
         # Earth Search advertises the v1.0.0 sort classes; keep the newer ones too.
         SortExtension(conformance_classes=SORT_CONFORMANCE),
         FieldsExtension(),
-        SearchFilterExtension(client=OfflineFiltersClient(catalog=catalog)),
+        filters,
         pagination,
     ]
     description = f"{LANDING_DESCRIPTION} Serving: {catalog_label(catalog)}."
@@ -79,9 +83,10 @@ def _stac_api(catalog: CatalogIndex, room: bool) -> StacApi:
         stac_fastapi_landing_id=LANDING_ID,
         stac_fastapi_version=__version__,
         openapi_url=f"{API_PREFIX}/api",
-        docs_url=f"{API_PREFIX}/api.html",
+        # No FastAPI page (it loads Swagger UI from a CDN): /v1/api.html is docs_page's.
+        docs_url="",
     )
-    return StacApi(
+    api = StacApi(
         settings=settings,
         client=OfflineCoreClient(
             catalog=catalog,
@@ -105,6 +110,8 @@ def _stac_api(catalog: CatalogIndex, room: bool) -> StacApi:
         ),
         exceptions={**DEFAULT_STATUS_CODES, SearchError: 400},
     )
+    add_collection_queryables(api.app, filters)
+    return api
 
 
 def _add_index(app: FastAPI, catalog: CatalogIndex) -> None:
@@ -144,6 +151,7 @@ def create_app(
     catalog = CatalogIndex.load(catalog_folder)
     app = _stac_api(catalog, room).app
     app.state.catalog = catalog
+    add_docs_page(app)
     app.add_middleware(LandingWithoutSlash)
     app.add_middleware(BodySizeLimit)
     add_file_routes(app, catalog)
