@@ -100,7 +100,7 @@ def _compute(api_url: str, setup: Setup, max_cloud: float, resolution: int, outp
     import helpers.gdal
 
     odc.stac.configure_rio(**helpers.gdal.configure())
-    items = (
+    found = (
         Client.open(api_url)
         .search(
             collections=["sentinel-2-l2a"],
@@ -110,6 +110,7 @@ def _compute(api_url: str, setup: Setup, max_cloud: float, resolution: int, outp
         )
         .item_collection()
     )
+    items = [item for item in found if "red" in item.assets]  # as episode 6: earth-search#79
     options: dict[str, Any] = {"chunks": {"x": 2048, "y": 2048}}
     if setup.eager:
         options = {"pool": setup.workers}

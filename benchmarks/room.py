@@ -86,10 +86,9 @@ def plan(server: OfflineServer, scenes: int = SCENES) -> dict:
               "query": {"eo:cloud_cover": {"lt": 5}}, "limit": 10}  # fmt: skip
     found = requests.post(f"{server.api_url}/search", json={**search, "limit": 100}, timeout=60)
     items = ItemCollection.from_dict(found.json())
-    usable = [
-        item for item in newest_versions(items)
-        if item.properties["grid:code"] == "MGRS-31UFU" and set(ASSETS) <= set(item.assets)
-    ][:scenes]  # fmt: skip
+    # As episode 2: the items with COG bands, then one version of each acquisition.
+    usable = newest_versions(ItemCollection(i for i in items if set(ASSETS) <= set(i.assets)))
+    usable = [item for item in usable if item.properties["grid:code"] == "MGRS-31UFU"][:scenes]
     return {"search": search, "scenes": [_scene_plan(server, item) for item in usable]}
 
 

@@ -35,8 +35,9 @@ def _href(api_url: str, item: Item, key: str) -> str:
 
 
 def _sample(items: list[Item], count: int) -> list[Item]:
-    """Items spread over time, cloudiness and both places."""
-    ordered = sorted(items, key=lambda item: item["properties"]["eo:cloud_cover"])
+    """Items spread over time, cloudiness and both places (those with COGs: earth-search#79)."""
+    with_cogs = [item for item in items if "scl" in item["assets"]]
+    ordered = sorted(with_cogs, key=lambda item: item["properties"]["eo:cloud_cover"])
     step = max(1, len(ordered) // count)
     return ordered[::step][:count]
 

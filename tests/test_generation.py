@@ -80,11 +80,14 @@ def test_unknown_asset_key_is_refused(tmp_path: Path, sample: list) -> None:
 def test_regeneration_drops_pixels_of_the_old_version(tmp_path: Path, sample: list) -> None:
     folder = tmp_path / "catalog"
     item = catalog.generate(folder, sample[:1], workers=1)[0]
-    stale = folder / item_folder(item) / "B04.tif"
-    stale.write_bytes(b"made by an older generator")
+    (c1_item,) = folder.glob("sentinel-2-c1-l2a/*/*/*/*/*/*/*_L2A.json")
+    stale = [folder / item_folder(item) / "B04.tif", c1_item.with_name("B04.tif")]
+    for path in stale:
+        path.write_bytes(b"made by an older generator")
     catalog.generate(folder, sample[:1], workers=1)
-    assert not stale.exists()
+    assert not any(path.exists() for path in stale), "both collections' old pixels are gone"
     assert (folder / item_folder(item) / f"{item['id']}.json").is_file()
+    assert c1_item.is_file()
 
 
 GENERATE_IN_A_FRESH_PROCESS = """

@@ -35,14 +35,13 @@ from lesson_science import (
     check_search,
     run_with_probes,
 )
-from lesson_testing.servers import KIT_ASSETS, KIT_SEARCHES, kit_request, mirror_kit
+from lesson_testing.servers import KIT_ASSETS, KIT_SEARCHES, kit_area, kit_request, mirror_kit
 from pystac import ItemCollection
 from pystac_client import Client
 from rasterio.windows import from_bounds
 from shapely.geometry import box, shape
 from stac_schemas import stac_errors
 
-from helpers.places import search_bbox
 from tools.notebooks import lesson_notebooks
 from tools.offline_kernels import offline_environment
 
@@ -51,7 +50,7 @@ REPOSITORY = Path(__file__).resolve().parents[1]
 # The kit fixture mirrors every scene of the lesson's searches; in a fresh clone the server
 # first makes each scene's pixel files, which on a loaded machine takes longer than 300 s.
 pytestmark = pytest.mark.timeout(1200)
-LESSON_AREA = search_bbox()
+LESSON_AREA = kit_area()
 FILES_PER_ITEM = len(KIT_ASSETS) + 1  # and the thumbnail
 SMALL = {"datetime": "2021-07-01/2021-07-31", "query": {"eo:cloud_cover": {"lt": 50}}}
 

@@ -21,6 +21,7 @@ from typing import Any
 from ..catalog_index import CatalogIndex, IndexedItem, SearchRequest, parse_datetime
 from ..settings import catalog_folder
 from ..static_catalog import CATALOG_FILE, item_folder, write_json
+from . import collection1 as c1
 from . import sentinel2 as s2
 from .acquisitions import FIRST_DAY, LAST_DAY, Acquisition, all_acquisitions
 from .geography import PLACES
@@ -104,6 +105,7 @@ def generate(
     (folder / MARKER_FILE).unlink(missing_ok=True)
     # Pixels made by an earlier generator version would no longer match the new metadata.
     shutil.rmtree(folder / ITEMS_ROOT, ignore_errors=True)
+    shutil.rmtree(folder / c1.COLLECTION_ID, ignore_errors=True)
     workers = workers or min(2, os.cpu_count() or 1)
     if workers > 1:
         with ProcessPoolExecutor(max_workers=workers) as pool:
