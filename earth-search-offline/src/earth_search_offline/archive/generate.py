@@ -161,7 +161,7 @@ def ensure_catalog(
     """
     folder = Path(folder) if folder else catalog_folder()
     if force or not catalog_is_current(folder):
-        print(f"Generating the offline catalog in {folder} (about 30 s, once)...", flush=True)
+        print(f"Generating the offline catalog in {folder} (about a minute, once)...", flush=True)
         started = time.perf_counter()
         items = generate(folder)
         made = make_warm_up_scenes(folder, warm_up) if warm_up else []
