@@ -28,7 +28,7 @@ from . import sentinel2 as s2
 from .acquisitions import FIRST_DAY, Acquisition
 
 #: Bump when the synthetic data changes, so old catalogs are regenerated.
-GENERATOR_VERSION = 11
+GENERATOR_VERSION = 12
 #: Folder of the items and their assets, named like the real bucket prefix.
 ITEMS_ROOT = "sentinel-s2-l2a-cogs"
 COLLECTION_FILE = f"{s2.COLLECTION_ID}/collection.json"

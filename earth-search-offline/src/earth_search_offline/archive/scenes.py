@@ -63,6 +63,12 @@ CROP_CALENDARS = ((135, 45), (215, 40), (185, 35), (165, 60))  # wheat, maize, p
 #: NDVI of a pixel of the real extent with no green in it (streets, roofs) and all green.
 BUILT_NDVI = 0.1
 FULL_GREEN_NDVI = 0.8
+#: The real NDVI's few water pixels below this (down to -0.998) are artefacts of near-zero
+#: near-infrared; the stand-in's water stops here.
+DARKEST_WATER_NDVI = -0.6
+#: The darkest reflectance a pixel gets: one digital number, so no stored number means "below
+#: zero" in Collection 1 either, where ESA's +1000 would otherwise allow it.
+REFLECTANCE_FLOOR = 0.0001
 #: Bands on the near-infrared side of the red edge: water's brightness there sets its NDVI.
 NEAR_INFRARED_SIDE = ("rededge2", "rededge3", "nir", "nir08", "nir09")
 
@@ -195,7 +201,7 @@ def _real_ground(
     if band_key in NEAR_INFRARED_SIDE:
         # Scale so that (nir - red) / (nir + red) of the water is the real NDVI.
         red, nir = SPECTRA["water"][BAND_INDEX["red"]], SPECTRA["water"][BAND_INDEX["nir"]]
-        wet = np.minimum(ndvi, 0.0)
+        wet = np.clip(ndvi, DARKEST_WATER_NDVI, 0.0)
         water = water * (red * (1 + wet) / (1 - wet)) / nir
     return np.where(cover == LandCover.WATER, water, land).astype(np.float32)
 
@@ -401,7 +407,7 @@ def reflectance_as_seen(acquisition: Acquisition, band_key: str) -> np.ndarray:
     surface = surface * (1 - cirrus) + 0.3 * cirrus
 
     noise = np.random.default_rng(acquisition.noise_seed + 3 + band).normal(0, 0.002, surface.shape)
-    return np.clip(surface + noise.astype(np.float32), 0.0, 1.5)
+    return np.clip(surface + noise.astype(np.float32), REFLECTANCE_FLOOR, 1.5)
 
 
 def band_reflectance(acquisition: Acquisition, band_key: str) -> np.ndarray:
