@@ -24,16 +24,13 @@ import requests
 from earth_search_offline.earth_search import LIVE_API_URL, media_type
 from earth_search_offline.static_catalog import LANDING_TITLE
 from earth_search_offline.testing import OfflineServer
+from lesson_testing import CHROMIUM, CHROMIUM_ARGS
 from playwright.sync_api import Page, Route, expect, sync_playwright
 
 from tools.notebooks import lesson_notebooks
 
 REPOSITORY = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = REPOSITORY / "test-artifacts" / "api-pages"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]  # fmt: skip
 #: A learner's laptop reaches a room's server by the instructor's address; here a name that
 #: Chromium resolves to 127.0.0.1, so that the page is loaded from a host other than loopback's.
 LEARNER_HOST = "instructor.room.test"

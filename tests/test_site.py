@@ -21,16 +21,13 @@ from pathlib import Path
 import nbformat
 import pytest
 import yaml
+from lesson_testing import CHROMIUM, CHROMIUM_ARGS
 from playwright.sync_api import Page, sync_playwright
 
 from tools.notebooks import lesson_notebooks
 
 REPOSITORY = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = REPOSITORY / "test-artifacts" / "site"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]  # fmt: skip
 AXE = next(iter(sorted((REPOSITORY / "build" / "vendor").glob("axe-core-*/axe.min.js"))), None)
 WCAG_2_A_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 CONFIG = yaml.safe_load((REPOSITORY / "_config.yml").read_text())

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from lesson_testing import CHROMIUM, CHROMIUM_ARGS
 from playwright.sync_api import expect, sync_playwright
 from pystac_client import Client
 from shapely.geometry import Point
@@ -29,17 +30,7 @@ from helpers.places import AMSTERDAM
 from tools.notebooks import NOTEBOOK_FOLDER
 
 REPOSITORY = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = REPOSITORY / "test-artifacts" / "widgets"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def _free_port() -> int:

@@ -18,3 +18,10 @@ from helpers.checkpoints import LESSON_COLLECTION
 LIVE = os.environ.get("LESSON_LIVE") == "1"
 DEFAULT_COLLECTION = LESSON_COLLECTION
 COLLECTION_1 = "sentinel-2-c1-l2a"
+#: The browser tests' Chromium: Debian's, never a downloaded one, quiet (no update checks, sync
+#: or first-run pages that would reach the network).
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
