@@ -35,24 +35,33 @@ from lesson_science import (
     check_search,
     run_with_probes,
 )
-from lesson_testing.servers import KIT_ASSETS, KIT_SEARCHES, kit_area, kit_request, mirror_kit
+from lesson_testing.servers import KIT_ASSETS, KIT_SEARCHES, kit_request, mirror_kit
+from pyproj import Transformer
 from pystac import ItemCollection
 from pystac_client import Client
 from rasterio.windows import from_bounds
 from shapely.geometry import box, shape
 from stac_schemas import stac_errors
 
+from helpers.places import CLIP_BOX_UTM, CLIP_CRS, KIT_BBOX
 from tools.notebooks import lesson_notebooks
 from tools.offline_kernels import offline_environment
 
 REPOSITORY = Path(__file__).resolve().parents[1]
-#: Episode 2's area (a 0.05 degree buffer around Amsterdam's centre).
 # The kit fixture mirrors every scene of the lesson's searches; in a fresh clone the server
 # first makes each scene's pixel files, which on a loaded machine takes longer than 300 s.
 pytestmark = pytest.mark.timeout(1200)
-LESSON_AREA = kit_area()
+#: What ``make kit`` mirrors: episode 2's search box and episode 6's area together.
+LESSON_AREA = KIT_BBOX
 FILES_PER_ITEM = len(KIT_ASSETS) + 1  # and the thumbnail
 SMALL = {"datetime": "2021-07-01/2021-07-31", "query": {"eo:cloud_cover": {"lt": 50}}}
+
+
+def test_the_kit_area_holds_episode_5s_box() -> None:
+    """A kit clips its images to its area: episode 5's box must lie inside, or its clip fails."""
+    to_lonlat = Transformer.from_crs(CLIP_CRS, "EPSG:4326", always_xy=True)
+    clip_box = box(*to_lonlat.transform_bounds(*CLIP_BOX_UTM))
+    assert clip_box.within(box(*KIT_BBOX)), (clip_box.bounds, KIT_BBOX)
 
 
 def _remote_ids(api_url: str, request: MirrorRequest, usable: bool = False) -> list[str]:

@@ -23,11 +23,10 @@ import pytest
 from earth_search_offline.mirror.plan import MirrorRequest
 from earth_search_offline.settings import CATALOG_ENV
 from earth_search_offline.testing import OfflineServer, copy_metadata
-from pyproj import Transformer
 
 from helpers.checkpoints import SEARCH_RESULTS, ensure_search_results
 from helpers.lab import catalog_folder, prepare_catalog
-from helpers.places import CLIP_BOX_UTM, CLIP_CRS, search_bbox
+from helpers.places import KIT_BBOX
 from tools.notebooks import NOTEBOOK_FOLDER
 from tools.offline_kernels import offline_environment
 
@@ -35,9 +34,9 @@ from . import COLLECTION_1, LIVE
 from .scheduling import is_notebook_cell, is_xdist_controller, is_xdist_worker
 
 _server: OfflineServer | None = None
-#: What a kit must hold for the whole lesson, in episode 2's area: episodes 2-4 (2021, under 5 %
-#: cloud), episode 5's exercises (summer 2022) and episode 6's winter exercise (across the
-#: baseline change).
+#: What a kit must hold for the whole lesson, in the area of ``make kit``: episodes 2-4 (2021,
+#: under 5 % cloud), episode 5's exercises (summer 2022) and episode 6's winter exercise (across
+#: the baseline change).
 KIT_SEARCHES = [
     {"datetime": "2021-01-01/2021-12-31", "query": {"eo:cloud_cover": {"lt": 5}}},
     {"datetime": "2022-06-01/2022-08-31", "query": {"eo:cloud_cover": {"lt": 5}}},
@@ -46,19 +45,9 @@ KIT_SEARCHES = [
 KIT_ASSETS = ("red", "nir", "scl", "visual")
 
 
-def kit_area() -> tuple[float, float, float, float]:
-    """Episode 2's search box, widened to hold episode 5's clip box (which reaches east of it)."""
-    to_lonlat = Transformer.from_crs(CLIP_CRS, "EPSG:4326", always_xy=True)
-    west, south, east, north = to_lonlat.transform_bounds(*CLIP_BOX_UTM)
-    search = search_bbox()
-    return (
-        min(search[0], west), min(search[1], south), max(search[2], east), max(search[3], north)
-    )  # fmt: skip
-
-
 def kit_request(api_url: str, **changes: Any) -> MirrorRequest:
-    """A mirror request in the lesson's area, for the kit's assets, with ``changes``."""
-    settings = {"api_url": api_url, "bbox": kit_area(), "assets": KIT_ASSETS}
+    """A mirror request in the area of ``make kit``, for the kit's assets, with ``changes``."""
+    settings = {"api_url": api_url, "bbox": KIT_BBOX, "assets": KIT_ASSETS}
     return MirrorRequest(**{**settings, **changes})
 
 

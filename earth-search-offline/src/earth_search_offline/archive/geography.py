@@ -23,7 +23,6 @@ from shapely import LineString, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from . import real_amsterdam
-from .real_amsterdam import ndvi_on_grid, park_outlines
 
 LonLat = tuple[float, float]
 
@@ -79,6 +78,15 @@ class Place:
     def shape(self, resolution: int) -> tuple[int, int]:
         xmin, ymin, xmax, ymax = self.window
         return round((ymax - ymin) / resolution), round((xmax - xmin) / resolution)
+
+    def pixel_centres(self, resolution: int) -> tuple[np.ndarray, np.ndarray]:
+        """The x (columns) and y (rows, north first) of the window grid's pixel centres."""
+        rows, cols = self.shape(resolution)
+        xmin, _, _, ymax = self.window
+        return (
+            xmin + (np.arange(cols) + 0.5) * resolution,
+            ymax - (np.arange(rows) + 0.5) * resolution,
+        )
 
     def transform(self, resolution: int) -> Affine:
         xmin, _, _, ymax = self.window
@@ -284,12 +292,13 @@ def _utm_shapes(place: Place, features: Iterable[Feature]) -> list[tuple[BaseGeo
 
 
 def _park_shapes(place: Place) -> list[tuple[BaseGeometry, int]]:
-    return [(place.to_utm(outline), int(LandCover.FOREST)) for _, outline in park_outlines()]
+    parks = real_amsterdam.park_outlines()
+    return [(place.to_utm(outline), int(LandCover.FOREST)) for _, outline in parks]
 
 
 def _real_cover(place: Place, resolution: int) -> np.ndarray:
     """Land cover read from the real NDVI: water below 0, green parkland, meadows, the rest city."""
-    ndvi = ndvi_on_grid(place, resolution)
+    ndvi = real_amsterdam.ndvi_on_grid(place, resolution)
     cover = np.full(ndvi.shape, int(LandCover.URBAN), dtype=np.uint8)
     cover[ndvi >= GREEN_FROM] = int(LandCover.GRASS)
     return cover
@@ -307,7 +316,8 @@ def land_cover(place: Place, resolution: int = 10) -> np.ndarray:
     crop_shapes = [(place.to_utm(Polygon(zone)), int(LandCover.CROP)) for zone in place.crop_zones]
     land = [f for f in place.features if f.cover != LandCover.WATER]
     water = [f for f in place.features if f.cover == LandCover.WATER]
-    shapes = crop_shapes + _utm_shapes(place, land) + _park_shapes(place)
+    parks = _park_shapes(place)
+    shapes = crop_shapes + _utm_shapes(place, land) + parks
     cover = rasterio.features.rasterize(
         shapes + _utm_shapes(place, water), out_shape=shape, transform=transform,
         fill=int(place.background), dtype="uint8", all_touched=False,
@@ -315,11 +325,11 @@ def land_cover(place: Place, resolution: int = 10) -> np.ndarray:
     if real_amsterdam.overlaps(place):
         real = real_amsterdam.real_weight(place, resolution) > 0.5
         ndvi = real_amsterdam.ndvi_on_grid(place, resolution)
-        parks = rasterio.features.rasterize(
-            _park_shapes(place), out_shape=shape, transform=transform, fill=0, dtype="uint8"
+        in_park = rasterio.features.rasterize(
+            parks, out_shape=shape, transform=transform, fill=0, dtype="uint8"
         ).astype(bool)
         real_cover = _real_cover(place, resolution)
-        real_cover[parks & (ndvi >= GREEN_FROM)] = int(LandCover.FOREST)
+        real_cover[in_park & (ndvi >= GREEN_FROM)] = int(LandCover.FOREST)
         real_cover[ndvi < real_amsterdam.WATER_BELOW] = int(LandCover.WATER)
         cover = np.where(real, real_cover, cover).astype(np.uint8)
     cover.setflags(write=False)
@@ -332,10 +342,7 @@ def parcel_value(place: Place, resolution: int = 10) -> np.ndarray:
 
     It picks each field's crop calendar and varies meadows from parcel to parcel.
     """
-    rows, cols = place.shape(resolution)
-    xmin, _, _, ymax = place.window
-    x = xmin + (np.arange(cols) + 0.5) * resolution
-    y = ymax - (np.arange(rows) + 0.5) * resolution
+    x, y = place.pixel_centres(resolution)
     parcel_col = (x // PARCEL_SIZE_M[0]).astype(np.uint64)
     parcel_row = (y // PARCEL_SIZE_M[1]).astype(np.uint64)
     # A fixed integer hash gives every parcel the same value on every run and machine.

@@ -30,10 +30,8 @@ NDVI_FILE = "amsterdam_ndvi_20200326.tif"
 PARKS_FILE = "amsterdam_parks.geojson"
 #: The NDVI file stores NDVI x 10000 as int16.
 NDVI_SCALE_INVERSE = 10000
-#: The real NDVI's extent in metres of EPSG:32631 (xmin, ymin, xmax, ymax), its tile and date.
+#: The real NDVI's extent in metres of EPSG:32631 (xmin, ymin, xmax, ymax), on tile 31UFU.
 REAL_EXTENT = (629000.0, 5804000.0, 639000.0, 5814000.0)
-REAL_TILE = "31UFU"
-REAL_SCENE = "S2B_31UFU_20200326_0_L2A"
 REAL_RESOLUTION = 10
 #: Width of the band outside the extent over which the real scene fades into the drawn one.
 BLEND_M = 500.0
@@ -48,14 +46,6 @@ def measured_ndvi() -> np.ndarray:
         ndvi = source.read(1).astype(np.float32) / NDVI_SCALE_INVERSE
     ndvi.setflags(write=False)
     return ndvi
-
-
-def _pixel_centres(place: Place, resolution: int) -> tuple[np.ndarray, np.ndarray]:
-    rows, cols = place.shape(resolution)
-    xmin, _, _, ymax = place.window
-    x = xmin + (np.arange(cols) + 0.5) * resolution
-    y = ymax - (np.arange(rows) + 0.5) * resolution
-    return x, y
 
 
 def overlaps(place: Place) -> bool:
@@ -76,7 +66,7 @@ def ndvi_on_grid(place: Place, resolution: int) -> np.ndarray:
     Coarser grids average the 10 m pixels they cover.
     """
     factor = resolution // REAL_RESOLUTION
-    x, y = _pixel_centres(place, REAL_RESOLUTION)
+    x, y = place.pixel_centres(REAL_RESOLUTION)
     xmin, _, _, ymax = REAL_EXTENT
     real = measured_ndvi()
     cols = np.clip(((x - xmin) // REAL_RESOLUTION).astype(np.int64), 0, real.shape[1] - 1)
@@ -97,7 +87,7 @@ def real_weight(place: Place, resolution: int) -> np.ndarray:
 
     The weight falls linearly with the distance from the extent, over ``BLEND_M``.
     """
-    x, y = _pixel_centres(place, resolution)
+    x, y = place.pixel_centres(resolution)
     xmin, ymin, xmax, ymax = REAL_EXTENT
     dx = np.maximum(np.maximum(xmin - x, x - xmax), 0.0)
     dy = np.maximum(np.maximum(ymin - y, y - ymax), 0.0)

@@ -255,10 +255,8 @@ def _bump(
     place: Place, resolution: int, centre: tuple[float, float], radius_m: float
 ) -> np.ndarray:
     """A smooth rise of ``CLOUD_SPOT_HEIGHT`` around ``centre`` (metres of the tile's CRS)."""
-    rows, cols = place.shape(resolution)
-    xmin, _, _, ymax = place.window
-    dx = xmin + (np.arange(cols) + 0.5) * resolution - centre[0]
-    dy = ymax - (np.arange(rows) + 0.5) * resolution - centre[1]
+    x, y = place.pixel_centres(resolution)
+    dx, dy = x - centre[0], y - centre[1]
     distance2 = dy[:, None] ** 2 + dx[None, :] ** 2
     return (CLOUD_SPOT_HEIGHT * np.exp(-distance2 / (2 * radius_m**2))).astype(np.float32)
 
