@@ -40,7 +40,7 @@ PROBES = {
 print("SCIENCE:", json.dumps({"matched": search.matched(), "saved": len(items)}))
 """,
     "05": """
-_water, _vegetation = (scl_10m == 6).values, (scl_10m == 4).values
+_water, _vegetation = (scl == 6).values, (scl == 4).values
 _flags = []
 for _scene in clear_2022:
     _red = to_reflectance(read_clip(_scene.assets["red"]), _scene, "red")

@@ -14,7 +14,14 @@ import nbformat
 import pytest
 from pystac import ItemCollection
 
-from tools.build_editions import SOLUTION_PROMPT, fill_solutions, learner_edition, typed_lines
+from tools.build_editions import (
+    SOLUTION_PROMPT,
+    fill_solutions,
+    learner_edition,
+    longest_run_without_check,
+    prose_words,
+    typed_lines,
+)
 from tools.notebooks import lesson_notebooks, printed_text
 from tools.offline_kernels import execute
 
@@ -100,6 +107,7 @@ def test_typed_lines_count_what_the_live_coding_edition_empties(editions: Path) 
             for cell in source.cells
             if cell.cell_type == "code"
             and cell.id not in solutions
+            and "optional" not in cell.metadata.get("tags", [])
             and live[cell.id].source != cell.source
         ]
         code_lines = [
@@ -110,6 +118,55 @@ def test_typed_lines_count_what_the_live_coding_edition_empties(editions: Path) 
         ]
         assert typed_lines(source) == len(code_lines), name
         assert not [line for line in code_lines if "helpers" in line], "lesson-only names typed"
+
+
+def _cell(kind: str, source: str, *tags: str) -> nbformat.NotebookNode:
+    cell = (
+        nbformat.v4.new_markdown_cell(source) if kind == "md" else nbformat.v4.new_code_cell(source)
+    )
+    cell.metadata["tags"] = list(tags)
+    return cell
+
+
+def test_core_counters_leave_optional_parts_and_solutions_apart() -> None:
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [
+        _cell("md", "# Title\n\nFive words of text here."),  # 7 words
+        _cell("code", "a = 1\nb = 2\n\n# a comment\nc = 3"),  # 3 typed
+        _cell("code", "# Pre-filled check\nprint(a)", "prefilled"),  # kept: 0
+        _cell("md", "Some text.\n\n### Check: predict\n\nWhat is c?"),  # 8 words, a check
+        _cell("code", "print(c)", "solution"),  # learners write it: 0
+        _cell("code", "d = 4\ne = 5"),  # 2 typed
+        _cell("md", "## Going deeper\n\n### Exercise: more", "optional"),  # no check, no words
+        _cell("code", "f = 6\ng = 7\nh = 8", "optional"),  # optional: 0
+        _cell("code", "i = 9"),  # 1 typed
+    ]
+    assert typed_lines(notebook) == 3 + 2 + 1
+    assert longest_run_without_check(notebook) == 3  # 2 + 1 after the check, 3 before it
+    assert prose_words(notebook) == 7 + 8
+
+
+CORE = [name for name in SOURCES if name[:2] in {"01", "02", "03", "04", "05"}]
+
+
+def test_the_core_path_fits_its_time() -> None:
+    """Issue 28: at most 100 typed lines in episodes 1-5, never more than 15 without a check."""
+    assert len(CORE) == 5
+    assert sum(typed_lines(SOURCES[name]) for name in CORE) <= 100
+    for name in CORE:
+        assert longest_run_without_check(SOURCES[name]) <= 15, name
+
+
+def test_every_cell_of_a_going_deeper_part_is_optional() -> None:
+    for name, source in SOURCES.items():
+        deeper = [i for i, cell in enumerate(source.cells) if "## Going deeper" in cell.source]
+        if not deeper:
+            continue
+        closing = next(
+            i for i, cell in enumerate(source.cells) if cell.source.startswith("## Key points")
+        )
+        part = source.cells[deeper[0] : closing]
+        assert all("optional" in cell.metadata.get("tags", []) for cell in part), name
 
 
 def _sanitizer() -> list[tuple[re.Pattern[str], str]]:

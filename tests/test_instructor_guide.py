@@ -20,7 +20,7 @@ from helpers.checks import LessonInputError, check_water_reflectance
 from helpers.friendly import explain
 from helpers.network import retrying_io
 from helpers.places import AMSTERDAM, CLIP_BOX_KWARGS, DATACUBE_BBOX, swapped
-from tools.build_editions import typed_lines
+from tools.build_editions import longest_run_without_check, prose_words, typed_lines
 from tools.notebooks import SETUP_NOTEBOOK, lesson_notebooks
 
 REPOSITORY = Path(__file__).resolve().parents[1]
@@ -73,7 +73,9 @@ def test_timings_and_typed_lines_match_the_notebooks() -> None:
             r"teaching (\d+) min, exercises (\d+) min", notebook.cells[0].source
         ).groups()
         row = next(line for line in GUIDE.splitlines() if f"`notebooks/{path.name}`" in line)
-        assert f"| {teaching} min | {exercises} min | {typed_lines(notebook)} |" in row, row
+        counts = f"{typed_lines(notebook)} | {longest_run_without_check(notebook)} | "
+        counts += f"{prose_words(notebook)} |"
+        assert f"| {teaching} min | {exercises} min | {counts}" in row, row
         if "optional" not in row:
             total += int(teaching) + int(exercises)
     setup_row = next(line for line in GUIDE.splitlines() if "`notebooks/00-setup.ipynb`" in line)

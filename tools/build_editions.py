@@ -7,7 +7,8 @@
   ones (tag ``prefilled``: the lesson setup, checkpoints, checks, widgets) and the imports cell
   (tag ``imports``), so learners type along with the instructor what they will reuse.
 
-``typed_lines`` counts what a live-coder types in an episode (the instructor guide reports it).
+``typed_lines``, ``longest_run_without_check`` and ``prose_words`` measure an episode's core
+path (cells tagged ``optional`` are depth and stay apart); the instructor guide reports them.
 
 Cell ids are kept, so a solution can be matched back to its source cell. The editions are
 built, never edited by hand, and not committed (build/ is ignored).
@@ -29,6 +30,10 @@ SOLUTION_TAG = "solution"
 #: Cells every edition keeps as they are: learners run them, nobody types them.
 KEPT_TAGS = {"prefilled", "imports"}
 SOLUTION_PROMPT = "# Exercise: write your solution here\n"
+#: Depth beyond the core path ("More: ..." callouts, "Going deeper" sections, optional exercises).
+OPTIONAL_TAG = "optional"
+#: Headings of the moments where learners try something themselves.
+CHECK_HEADINGS = ("### Exercise", "### Check")
 
 
 def _is_solution(cell: nbformat.NotebookNode) -> bool:
@@ -89,15 +94,52 @@ def fill_solutions(
     return filled
 
 
-def typed_lines(notebook: nbformat.NotebookNode) -> int:
-    """Lines of code a live-coder types: the cells the live-coding edition empties, without
-    exercise solutions (learners write those), blank lines and comment-only lines."""
+def is_optional(cell: nbformat.NotebookNode) -> bool:
+    """Whether ``cell`` belongs to an optional part of an episode (tag ``optional``)."""
+    return OPTIONAL_TAG in cell.metadata.get("tags", [])
+
+
+def _typed_in(cell: nbformat.NotebookNode) -> int:
+    if cell.cell_type != "code" or is_kept(cell) or _is_solution(cell) or is_optional(cell):
+        return 0
     return sum(
-        1
+        1 for line in cell.source.splitlines() if line.strip() and not line.strip().startswith("#")
+    )
+
+
+def typed_lines(notebook: nbformat.NotebookNode) -> int:
+    """Lines of code a live-coder types on the core path: the cells the live-coding edition
+    empties, without exercise solutions (learners write those), optional cells, blank lines and
+    comment-only lines."""
+    return sum(_typed_in(cell) for cell in notebook.cells)
+
+
+def is_check(cell: nbformat.NotebookNode) -> bool:
+    """Whether ``cell`` opens an exercise or a quick check of the core path."""
+    return (
+        cell.cell_type == "markdown"
+        and not is_optional(cell)
+        and any(line.startswith(CHECK_HEADINGS) for line in cell.source.splitlines())
+    )
+
+
+def longest_run_without_check(notebook: nbformat.NotebookNode) -> int:
+    """The most typed lines in a row, on the core path, with no exercise or quick check."""
+    longest = run = 0
+    for cell in notebook.cells:
+        if is_check(cell):
+            run = 0
+        run += _typed_in(cell)
+        longest = max(longest, run)
+    return longest
+
+
+def prose_words(notebook: nbformat.NotebookNode) -> int:
+    """Words of the core path's text: markdown cells not tagged optional."""
+    return sum(
+        len(cell.source.split())
         for cell in notebook.cells
-        if cell.cell_type == "code" and not is_kept(cell) and not _is_solution(cell)
-        for line in cell.source.splitlines()
-        if line.strip() and not line.strip().startswith("#")
+        if cell.cell_type == "markdown" and not is_optional(cell)
     )
 
 

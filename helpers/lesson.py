@@ -1,0 +1,46 @@
+"""The notebooks' setup: ``setup()`` turns on what every episode relies on, in one call.
+
+- one-line explanations for common mistakes (``helpers.friendly.install``);
+- patient network requests: ``Client.open(api_url)`` gets a time limit and retries
+  (``helpers.network``), as ``Client.open(api_url, stac_io=..., timeout=...)`` would at home;
+- GDAL's settings for reading images over HTTP (``helpers.gdal``);
+- whole metres on map axes (no "1e6" offset) with matplotlib's own settings.
+
+Episode 1's optional part shows the plain pystac-client, urllib3 and GDAL code behind it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pystac_client.client
+
+from . import friendly, gdal
+from .network import CONNECT_TIMEOUT, READ_TIMEOUT, RetryingStacApiIO, retry_policy
+
+#: matplotlib settings for maps in metres: 5,804,000 printed whole, not as 5.804 with 1e6 above.
+MAP_STYLE = {"axes.formatter.useoffset": False, "axes.formatter.limits": (-9, 9)}
+
+
+class PatientStacApiIO(RetryingStacApiIO):
+    """What ``Client.open`` builds when it is given no ``stac_io``: limits and retries on."""
+
+    def __init__(self, *args: Any, timeout: Any = None, max_retries: Any = None, **kwargs: Any):
+        super().__init__(
+            *args,
+            timeout=timeout if timeout is not None else (CONNECT_TIMEOUT, READ_TIMEOUT),
+            max_retries=max_retries if max_retries is not None else retry_policy(),
+            **kwargs,
+        )
+
+
+def setup(api_url: str, collection_id: str) -> None:
+    """Turn on the lesson's conveniences for this Python session (safe to call twice), and say
+    which API and collection the episode uses."""
+    friendly.install()
+    gdal.configure()
+    pystac_client.client.StacApiIO = PatientStacApiIO  # type: ignore[misc]
+    import matplotlib as mpl
+
+    mpl.rcParams.update(MAP_STYLE)
+    print("STAC API:", api_url, "| collection:", collection_id)
