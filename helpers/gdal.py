@@ -3,7 +3,7 @@
 rasterio and rioxarray read remote files through GDAL's ``/vsicurl/`` driver. These
 environment variables make that efficient (few, small requests) and robust (retries and
 timeouts instead of hanging). ``configure()`` sets them once for the whole Python session; the
-notebooks' setup cell sets the same ones itself (a test keeps the two equal).
+notebooks' setup cell calls it through ``helpers.lesson.setup()``.
 """
 
 from __future__ import annotations

@@ -2,10 +2,8 @@
 
 pystac-client waits forever for a slow server and retries neither ``POST /search`` nor the
 answers that mean "try again later" (429, 502, 503, 504). ``retrying_io()`` gives it both, for
-the checkpoint's repeated search. The notebooks build the same policy in their
-setup cell from pystac-client's ``StacApiIO`` and urllib3's ``Retry`` (a test keeps the two equal):
-
-    client = Client.open(api_url, stac_io=stac_io, timeout=30)
+the checkpoint's repeated search; ``helpers.lesson.setup()`` gives it to every plain
+``Client.open(api_url)`` of the notebooks (a test keeps the two equal).
 
 GDAL's own retries and time limits for reading images are ``helpers.gdal.SETTINGS``.
 """

@@ -38,7 +38,9 @@ RUNTIME_FOLDERS = ("helpers", "tools", "earth-search-offline/src")
 #: The folders whose every module ``docs/architecture.md`` lists.
 LAYOUT_ROOTS = ("helpers/", "earth-search-offline/src/earth_search_offline/", "tools/",
                 "benchmarks/")  # fmt: skip
-HELPERS_MAX_LINES = 1600
+#: Raised from 1,600 for issue 28: the notebooks' setup moved into helpers/lesson.py (the setup
+#: cell is 8 lines) and the friendly errors cover the mistakes novices made in the exercises.
+HELPERS_MAX_LINES = 1700
 
 
 def _loaded_after(code: str) -> list[str]:
