@@ -25,9 +25,8 @@ MAP_STYLE = {"axes.formatter.useoffset": False, "axes.formatter.limits": (-9, 9)
 class PatientStacApiIO(RetryingStacApiIO):
     """What ``Client.open`` builds when it is given no ``stac_io``: limits and retries on."""
 
-    def __init__(self, *args: Any, timeout: Any = None, max_retries: Any = None, **kwargs: Any):
+    def __init__(self, timeout: Any = None, max_retries: Any = None, **kwargs: Any) -> None:
         super().__init__(
-            *args,
             timeout=timeout if timeout is not None else (CONNECT_TIMEOUT, READ_TIMEOUT),
             max_retries=max_retries if max_retries is not None else retry_policy(),
             **kwargs,
@@ -39,8 +38,8 @@ def setup(api_url: str, collection_id: str) -> None:
     which API and collection the episode uses."""
     friendly.install()
     gdal.configure()
-    pystac_client.client.StacApiIO = PatientStacApiIO  # type: ignore[misc]
+    pystac_client.client.StacApiIO = PatientStacApiIO  # type: ignore[misc,assignment]
     import matplotlib as mpl
 
-    mpl.rcParams.update(MAP_STYLE)
+    mpl.rcParams.update(MAP_STYLE)  # type: ignore[arg-type]
     print("STAC API:", api_url, "| collection:", collection_id)
