@@ -4,13 +4,16 @@
 - patient network requests: ``Client.open(api_url)`` gets a time limit and retries
   (``helpers.network``), as ``Client.open(api_url, stac_io=..., timeout=...)`` would at home;
 - GDAL's settings for reading images over HTTP (``helpers.gdal``);
-- whole metres on map axes (no "1e6" offset) with matplotlib's own settings.
+- whole metres on map axes (no "1e6" offset): matplotlib reads ``helpers/matplotlibrc``.
 
 Episode 1's optional part shows the plain pystac-client, urllib3 and GDAL code behind it.
 """
 
 from __future__ import annotations
 
+import os
+import sys
+from pathlib import Path
 from typing import Any
 
 import pystac_client.client
@@ -19,7 +22,9 @@ from . import friendly, gdal
 from .network import CONNECT_TIMEOUT, READ_TIMEOUT, RetryingStacApiIO, retry_policy
 
 #: matplotlib settings for maps in metres: 5,804,000 printed whole, not as 5.804 with 1e6 above.
-MAP_STYLE = {"axes.formatter.useoffset": False, "axes.formatter.limits": (-9, 9)}
+MAP_STYLE = {"axes.formatter.useoffset": False, "axes.formatter.limits": [-9, 9]}
+#: The same settings as a matplotlib settings file (read when matplotlib is first imported).
+MATPLOTLIBRC = Path(__file__).with_name("matplotlibrc")
 
 
 class PatientStacApiIO(RetryingStacApiIO):
@@ -39,7 +44,8 @@ def setup(api_url: str, collection_id: str) -> None:
     friendly.install()
     gdal.configure()
     pystac_client.client.StacApiIO = PatientStacApiIO  # type: ignore[misc,assignment]
-    import matplotlib as mpl
-
-    mpl.rcParams.update(MAP_STYLE)  # type: ignore[arg-type]
+    if "matplotlib" in sys.modules:  # imported already: its settings are read
+        sys.modules["matplotlib"].rcParams.update(MAP_STYLE)
+    else:  # not imported yet (and the setup stays light): a learner's own MATPLOTLIBRC wins
+        os.environ.setdefault("MATPLOTLIBRC", str(MATPLOTLIBRC))
     print("STAC API:", api_url, "| collection:", collection_id)

@@ -11,7 +11,7 @@ import pytest
 from urllib3 import Retry
 
 from helpers.gdal import SETTINGS
-from helpers.lesson import MAP_STYLE
+from helpers.lesson import MAP_STYLE, MATPLOTLIBRC
 from helpers.network import CONNECT_TIMEOUT, READ_TIMEOUT, retry_policy
 from tools.build_editions import CHECK_HEADINGS
 from tools.notebooks import lesson_notebooks
@@ -155,6 +155,7 @@ def _run_setup(monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
     import pystac_client.client
 
     monkeypatch.setattr(pystac_client.client, "StacApiIO", pystac_client.client.StacApiIO)
+    monkeypatch.delenv("MATPLOTLIBRC", raising=False)
     for name in MAP_STYLE:
         monkeypatch.setitem(mpl.rcParams, name, mpl.rcParams[name])
     namespace: dict[str, object] = {}
@@ -187,6 +188,23 @@ def test_setup_cell_sets_the_policies_the_fault_tests_check(
                       "raise_on_status", "respect_retry_after_header"):  # fmt: skip
         assert getattr(ours, attribute) == getattr(lessons, attribute), attribute
     assert set(ours.status_forcelist) == set(lessons.status_forcelist)
+
+
+def test_maps_are_in_whole_metres_whether_matplotlib_is_imported_before_or_after() -> None:
+    """The setup sets MATPLOTLIBRC for a matplotlib not imported yet, rcParams for one that is:
+    both give MAP_STYLE, and the plot's y labels are then whole metres."""
+    import matplotlib as mpl
+    import matplotlib.pyplot as plt
+
+    from_file = mpl.rc_params_from_file(str(MATPLOTLIBRC), use_default_template=False)
+    assert {name: from_file[name] for name in MAP_STYLE} == MAP_STYLE
+    with mpl.rc_context(MAP_STYLE):
+        figure, axes = plt.subplots()
+        axes.plot([629000, 633000], [5804000, 5808000])
+        figure.canvas.draw()
+        labels = [label.get_text() for label in axes.get_yticklabels()]
+        plt.close(figure)
+    assert "5806000" in labels and not axes.yaxis.get_offset_text().get_text(), labels
 
 
 def test_a_value_set_before_jupyter_started_wins(monkeypatch: pytest.MonkeyPatch) -> None:
