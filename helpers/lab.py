@@ -1,11 +1,12 @@
 """Start the lesson: the offline Earth Search with the lesson's catalog, then JupyterLab using it.
 
     python -m helpers.lab [start] [--catalog DIR] [--port 8765] [--room-url URL] [-- jupyter args]
+    python -m helpers.lab reset                 a fresh workspace; the old one kept, renamed
     python -m helpers.lab catalog [--force]     the lesson's catalog, with episodes 4-5's scene
     python -m helpers.lab kit --output DIR      the lesson's imagery from the live Earth Search
 
-``make lab``, ``make catalog`` and ``make kit`` run these. JupyterLab gets ``STAC_API_URL``;
-stopping this command by any means (Ctrl+C, a closed terminal, SIGTERM) stops it too.
+``make lab``, ``make lab-reset``, ``make catalog`` and ``make kit`` run these. JupyterLab opens
+the learner's workspace, gets ``STAC_API_URL`` and stops when this command stops, however.
 """
 
 from __future__ import annotations
@@ -13,11 +14,14 @@ from __future__ import annotations
 import argparse
 import ctypes
 import ctypes.util
+import json
 import os
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +50,11 @@ LESSON_WARM_UP = WarmUp(
 KIT_DATETIME = "2021-01-01/2022-08-31"
 KIT_QUERY = ["eo:cloud_cover<20"]
 KIT_ASSETS = ("red", "nir", "scl", "visual")
+#: The learner's own copy of the lesson, JupyterLab's root (git ignores it): $LESSON_WORKSPACE.
+WORKSPACE = Path(os.environ.get("LESSON_WORKSPACE") or REPOSITORY / "workspace").resolve()
+#: JupyterLab's defaults (overrides.json): no prompt about Jupyter's news, no update check.
+LAB_OVERRIDES = {"@jupyterlab/apputils-extension:notification":
+                 {"fetchNews": "false", "checkForUpdates": False}}  # fmt: skip
 
 
 def catalog_folder() -> Path:
@@ -59,6 +68,49 @@ def catalog_folder() -> Path:
 def prepare_catalog(folder: Path | None = None, force: bool = False) -> Path:
     """The lesson's catalog in ``folder``, generated with its warm-up scene unless current."""
     return ensure_catalog(folder or catalog_folder(), force=force, warm_up=LESSON_WARM_UP)
+
+
+def prepare_workspace(workspace: Path = WORKSPACE) -> list[str]:
+    """Add to ``workspace/notebooks`` the learner edition of the notebooks it lacks, by name."""
+    folder = workspace / "notebooks"
+    sources = sorted((REPOSITORY / "notebooks").glob("[0-9][0-9]-*.ipynb"))  # 00-setup, episodes
+    missing = [path.name for path in sources if not (folder / path.name).exists()]
+    if missing:
+        with tempfile.TemporaryDirectory() as editions:
+            # tools/ is not installed (helpers imports nothing of it): run in the lesson's folder
+            command = [sys.executable, "-m", "tools.build_editions", "--output", editions]
+            subprocess.run(command, cwd=REPOSITORY, stdout=subprocess.DEVNULL, check=True)
+            folder.mkdir(parents=True, exist_ok=True)
+            for name in missing:
+                with open(folder / name, "xb") as added:  # "x": never over a learner's file
+                    added.write(Path(editions, "learner", name).read_bytes())
+        print(f"Added to your workspace {folder}: {', '.join(missing)}.", flush=True)
+    return missing
+
+
+def reset_workspace(workspace: Path = WORKSPACE) -> int:
+    """Rename ``workspace`` to ``workspace-old-<time>`` (nothing deleted), then build it anew."""
+    if workspace.exists():
+        old = f"{workspace.name}-old-{time.strftime('%Y%m%d-%H%M%S')}"
+        names = [old, *(f"{old}-{n}" for n in range(2, 1000))]  # two resets in one second
+        kept = next(path for name in names if not (path := workspace.with_name(name)).exists())
+        workspace.rename(kept)
+        print(f"Your old work is kept, renamed, in {kept} (nothing was deleted).", flush=True)
+    prepare_workspace(workspace)
+    return 0
+
+
+def lab_command(workspace: Path, lab_args: list[str], open_setup: bool = False) -> list[str]:
+    """JupyterLab on ``workspace``; its settings (``LAB_OVERRIDES``) in a hidden ``.jupyterlab``."""
+    (settings := workspace / ".jupyterlab").mkdir(parents=True, exist_ok=True)
+    (settings / "overrides.json").write_text(json.dumps(LAB_OVERRIDES, indent=2) + "\n")
+    setup = [f"--ServerApp.file_to_run={workspace / 'notebooks' / '00-setup.ipynb'}"]
+    command = [sys.executable, "-m", "jupyter", "lab", "--ip", LOOPBACK,
+               f"--ServerApp.root_dir={workspace}", f"--LabApp.app_settings_dir={settings}",
+               *(setup if open_setup else []), *lab_args]  # fmt: skip
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        command.append("--allow-root")  # containers and CI machines often run as root
+    return command
 
 
 def _room_api(url: str) -> str:
@@ -109,7 +161,7 @@ def run_until_stopped(command: list[str], env: dict[str, str]) -> int:
 
 
 def start(catalog: Path | None, port: int, lab_args: list[str], room_url: str | None) -> int:
-    """Serve the catalog (or use the room's server) and run JupyterLab on the lesson's folder."""
+    """Serve the catalog (or use the room's server) and run JupyterLab on the workspace."""
     from earth_search_offline.serving import bind_socket, serve
 
     server = None
@@ -128,11 +180,8 @@ def start(catalog: Path | None, port: int, lab_args: list[str], room_url: str | 
             target=serve, args=(folder, sock), kwargs={"quiet": True}, daemon=True,
             name="offline-server",
         )  # fmt: skip
+    command = lab_command(WORKSPACE, lab_args, "00-setup.ipynb" in prepare_workspace(WORKSPACE))
     print(f"STAC_API_URL={api_url} is set for the notebooks. Stop with Ctrl+C.", flush=True)
-    command = [sys.executable, "-m", "jupyter", "lab", "--ip", LOOPBACK,
-               f"--notebook-dir={REPOSITORY}", *lab_args]  # fmt: skip
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        command.append("--allow-root")  # containers and CI machines often run as root
     if server is not None:
         server.start()
     return run_until_stopped(command, {**os.environ, "STAC_API_URL": api_url})
@@ -163,9 +212,7 @@ def main(argv: list[str] | None = None) -> int:
     )  # fmt: skip
     commands = parser.add_subparsers(dest="command")
     start_parser = commands.add_parser("start", help="serve the catalog and start JupyterLab")
-    start_parser.add_argument(
-        "--catalog", type=Path, default=None, help="catalog folder, e.g. a kit (default: ours)"
-    )
+    start_parser.add_argument("--catalog", type=Path, help="catalog folder, e.g. a kit (else ours)")
     start_parser.add_argument("--port", type=int, default=DEFAULT_PORT)
     start_parser.add_argument(
         "--room-url", default=None,
@@ -173,6 +220,7 @@ def main(argv: list[str] | None = None) -> int:
         "computer) instead of starting one here",
     )  # fmt: skip
     start_parser.add_argument("lab_args", nargs=argparse.REMAINDER, help="for jupyter lab")
+    commands.add_parser("reset", help=f"a fresh {WORKSPACE}; the old one kept, renamed")
     catalog_parser = commands.add_parser("catalog", help="generate the lesson's catalog")
     catalog_parser.add_argument("--force", action="store_true", help="even if current")
     kit_parser = commands.add_parser("kit", help="copy the lesson's imagery (needs internet)")
@@ -188,9 +236,11 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "kit":
             return kit(args.output, args.dry_run)
+        if args.command == "reset":
+            return reset_workspace()
         lab_args = [arg for arg in args.lab_args if arg != "--"]
         return start(args.catalog, args.port, lab_args, args.room_url)
-    except (LessonError, OfflineEarthSearchError) as error:
+    except (LessonError, OfflineEarthSearchError, subprocess.CalledProcessError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
 
