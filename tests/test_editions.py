@@ -150,9 +150,11 @@ CORE = [name for name in SOURCES if name[:2] in {"01", "02", "03", "04", "05"}]
 
 
 def test_the_core_path_fits_its_time() -> None:
-    """Issue 28: at most 100 typed lines in episodes 1-5, never more than 15 without a check."""
+    """Issue 28: at most 100 typed lines in episodes 1-5, never more than 15 without a check, at
+    most 3,200 words of text on the core path."""
     assert len(CORE) == 5
     assert sum(typed_lines(SOURCES[name]) for name in CORE) <= 100
+    assert sum(prose_words(SOURCES[name]) for name in CORE) <= 3200
     for name in CORE:
         assert longest_run_without_check(SOURCES[name]) <= 15, name
 
