@@ -94,18 +94,13 @@ def check_water_reflectance(red: Any, nir: Any, scl: Any) -> str:
 
 
 def _swap_geometry(geometry: Any) -> Any:
+    """``geometry`` (GeoJSON, or its coordinates) with each (x, y) pair written (y, x)."""
     if isinstance(geometry, dict):
-        return {
-            key: _swap_geometry(value) if key == "coordinates" else value
-            for key, value in geometry.items()
-        }
-    if (
-        isinstance(geometry, list | tuple)
-        and len(geometry) == 2
-        and all(isinstance(value, int | float) for value in geometry)
-    ):
-        return [geometry[1], geometry[0]]
+        return {key: _swap_geometry(value) if key == "coordinates" else value
+                for key, value in geometry.items()}  # fmt: skip
     if isinstance(geometry, list | tuple):
+        if len(geometry) == 2 and all(isinstance(value, int | float) for value in geometry):
+            return [geometry[1], geometry[0]]
         return [_swap_geometry(part) for part in geometry]
     return geometry
 
@@ -118,8 +113,8 @@ def explain_no_matches(search: Any) -> str:
     """
     parameters = {key.replace("-", "_"): value for key, value in search.get_parameters().items()}
     client = search.client
-    if search.matched() != 0:
-        return f"The search matches {search.matched()} items."
+    if (total := search.matched()) != 0:
+        return f"The search matches {total} items."
     known = {collection.id for collection in client.get_collections()}
     for collection in parameters.get("collections") or []:
         if collection not in known:
@@ -134,19 +129,17 @@ def explain_no_matches(search: Any) -> str:
         return client.search(**changed).matched() or 0
 
     for key in ("intersects", "bbox"):
-        if parameters.get(key) is not None:
-            value = parameters[key]
-            swapped = (
-                _swap_geometry(value)
-                if key == "intersects"
-                else ([value[1], value[0], value[3], value[2]])
+        if (value := parameters.get(key)) is None:
+            continue
+        swapped = (
+            [value[1], value[0], value[3], value[2]] if key == "bbox" else _swap_geometry(value)
+        )
+        if matched := count(**{key: swapped}):
+            return (
+                f"Nothing matches, but {matched} items match with longitude and latitude swapped: "
+                f"write longitude first, e.g. Point({AMSTERDAM[0]:.2f}, {AMSTERDAM[1]:.2f}) for "
+                "Amsterdam."
             )
-            if count(**{key: swapped}):
-                return (
-                    f"Nothing matches, but {count(**{key: swapped})} items match with "
-                    "longitude and latitude swapped: write longitude first, "
-                    f"e.g. Point({AMSTERDAM[0]:.2f}, {AMSTERDAM[1]:.2f}) for Amsterdam."
-                )
     for key, label in (
         ("query", "the query (property filter)"),
         ("filter", "the CQL2 filter"),
@@ -155,9 +148,9 @@ def explain_no_matches(search: Any) -> str:
         ("bbox", "the bounding box"),
         ("ids", "the ids"),
     ):
-        if parameters.get(key) is not None and count(**{key: None}):
+        if parameters.get(key) is not None and (matched := count(**{key: None})):
             return (
-                f"Nothing matches; without {label} ({parameters[key]!r}) "
-                f"{count(**{key: None})} items would. Loosen that filter."
+                f"Nothing matches; without {label} ({parameters[key]!r}) {matched} items would. "
+                "Loosen that filter."
             )
     return "Nothing matches, and no single filter explains it: loosen several at once."

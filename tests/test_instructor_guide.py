@@ -21,7 +21,7 @@ from helpers.friendly import explain
 from helpers.network import retrying_io
 from helpers.places import AMSTERDAM, CLIP_BOX_KWARGS, DATACUBE_BBOX, swapped
 from tools.build_editions import longest_run_without_check, prose_words, typed_lines
-from tools.notebooks import SETUP_NOTEBOOK, lesson_notebooks
+from tools.notebooks import NOTEBOOK_FOLDER, SETUP_NOTEBOOK, lesson_notebooks
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 GUIDE = (REPOSITORY / "instructors" / "guide.md").read_text()
@@ -145,7 +145,8 @@ def test_described_mistakes_behave_as_the_guide_says(client: Client) -> None:
         "Clip box in degrees",
         {},
     )
-    _explanation_is_quoted(lambda: eval("items[0]", {}), "Cells run out of order", {})
+    in_episode_3 = {"__session__": str(NOTEBOOK_FOLDER / "03-inspect-metadata.ipynb")}
+    _explanation_is_quoted(lambda: eval("items[0]", {}), "Cells run out of order", in_episode_3)
     _explanation_is_quoted(
         lambda: Client.open("http://127.0.0.1:9/v1", stac_io=retrying_io(retries=1)),
         "The network is down",
