@@ -209,7 +209,8 @@ def test_named_modules_and_make_targets_exist(page: Path) -> None:
 
 def test_named_subcommands_answer_help() -> None:
     """Also those the instructor guide and the setup page name (their other checks are theirs)."""
-    guides = [REPOSITORY / "instructors" / "guide.md", REPOSITORY / "site" / "setup.md"]
+    guides = [REPOSITORY / "instructors" / name for name in ("guide.md", "organising.md")]
+    guides.append(REPOSITORY / "site" / "setup.md")
     named = _subcommands("\n".join([_all_pages(), *(path.read_text() for path in guides)]))
     assert {c for tool, c in named if tool == "earth-search-offline"} >= {
         "generate",
@@ -252,7 +253,8 @@ def test_the_checks_catch_what_does_not_exist(tmp_path: Path) -> None:
 
 def test_retired_commands_are_named_only_as_retired() -> None:
     assert importlib.util.find_spec(RETIRED_MODULE) is None
-    for path in [*DOCS, REPOSITORY / "instructors" / "guide.md", REPOSITORY / "site" / "setup.md"]:
+    instructors = [REPOSITORY / "instructors" / name for name in ("guide.md", "organising.md")]
+    for path in [*DOCS, *instructors, REPOSITORY / "site" / "setup.md"]:
         assert RETIRED_MODULE not in _without_retired_section(path), path.name
     troubleshooting = REPOSITORY / "docs" / "troubleshooting.md"
     assert RETIRED_MODULE in troubleshooting.read_text().split(RETIRED_SECTION)[1]

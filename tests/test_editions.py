@@ -19,7 +19,9 @@ from tools.build_editions import (
     fill_solutions,
     learner_edition,
     longest_run_without_check,
+    modelled_minutes,
     prose_words,
+    solution_lines,
     typed_lines,
 )
 from tools.notebooks import lesson_notebooks, printed_text
@@ -144,6 +146,12 @@ def test_core_counters_leave_optional_parts_and_solutions_apart() -> None:
     assert typed_lines(notebook) == 3 + 2 + 1
     assert longest_run_without_check(notebook) == 3  # 2 + 1 after the check, 3 before it
     assert prose_words(notebook) == 7 + 8
+    # 6 typed, a check (2 minutes) with 1 line: 9, to 10; no core exercise: 0
+    assert modelled_minutes(notebook) == (10, 0)
+    notebook.cells.insert(-1, _cell("md", "### Exercise: count\n\nCount to three."))
+    notebook.cells.insert(-1, _cell("code", "for n in range(3):\n    print(n)", "solution"))
+    assert solution_lines(notebook) == [("### Check: predict", 1), ("### Exercise: count", 2)]
+    assert modelled_minutes(notebook) == (10, 10)  # twice 2 lines and a 3-minute debrief: 7
 
 
 CORE = [name for name in SOURCES if name[:2] in {"01", "02", "03", "04", "05"}]
@@ -157,6 +165,14 @@ def test_the_core_path_fits_its_time() -> None:
     assert sum(prose_words(SOURCES[name]) for name in CORE) <= 3200
     for name in CORE:
         assert longest_run_without_check(SOURCES[name]) <= 15, name
+
+
+@pytest.mark.parametrize("name", CORE)
+def test_each_episode_states_the_time_its_model_gives(name: str) -> None:
+    """The times a core episode states are the time model's (``TIME_MODEL``), never less."""
+    stated = re.search(r"teaching (\d+) min, exercises (\d+) min", SOURCES[name].cells[0].source)
+    assert stated, name
+    assert tuple(int(minutes) for minutes in stated.groups()) == modelled_minutes(SOURCES[name])
 
 
 def test_every_cell_of_a_going_deeper_part_is_optional() -> None:

@@ -25,12 +25,14 @@ from tools.notebooks import NOTEBOOK_FOLDER, SETUP_NOTEBOOK, lesson_notebooks
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 GUIDE = (REPOSITORY / "instructors" / "guide.md").read_text()
+#: The organisers' page (servers, kits, Collection 1): its names are checked as the guide's.
+ORGANISING = (REPOSITORY / "instructors" / "organising.md").read_text()
 BUILT = ("build/", "data/offline-kit/")  # made by make editions/site/kit, not committed
 WRITTEN_BY_NOTEBOOKS = {"search_results.json", "ndvi_amsterdam.tif", "ndvi_monthly_2021.tif"}
 
 
 def test_named_notebooks_and_files_exist() -> None:
-    paths = set(re.findall(r"`([\w./-]+\.(?:ipynb|py|md|json|tif|html))`", GUIDE))
+    paths = set(re.findall(r"`([\w./-]+\.(?:ipynb|py|md|json|tif|html))`", GUIDE + ORGANISING))
     assert paths
     for path in paths:
         if path.startswith(BUILT) or path in WRITTEN_BY_NOTEBOOKS:
@@ -42,9 +44,9 @@ def test_named_notebooks_and_files_exist() -> None:
 
 def test_named_commands_exist() -> None:
     makefile = (REPOSITORY / "Makefile").read_text()
-    for target in set(re.findall(r"make ([a-z-]+)", GUIDE)):
+    for target in set(re.findall(r"make ([a-z-]+)", GUIDE + ORGANISING)):
         assert re.search(rf"^{target}:", makefile, flags=re.MULTILINE), f"make {target}"
-    for module in set(re.findall(r"python -m ([\w.]+)", GUIDE)):
+    for module in set(re.findall(r"python -m ([\w.]+)", GUIDE + ORGANISING)):
         result = subprocess.run(
             [sys.executable, "-m", module, "--help"], capture_output=True, text=True, timeout=60
         )
@@ -98,6 +100,50 @@ def test_timings_and_typed_lines_match_the_notebooks() -> None:
     ]
     counts = {int(match.group(2)) for match in numbered if match}
     assert counts == {len([match for match in numbered if match])} == {5}, "Five episodes"
+
+
+def test_the_day_adds_up() -> None:
+    """The schedule's start times follow from its minutes; each episode gets the model's time."""
+    rows = re.findall(r"^\| (\d+):(\d\d) \| ([^|]+?) \|\s*(\d*)\s*\|$", GUIDE, flags=re.MULTILINE)
+    assert rows and rows[-1][2] == "End"
+    starts = [60 * int(hours) + int(minutes) for hours, minutes, _, _ in rows]
+    assert starts[0] == 0
+    for start, row, next_start in zip(starts, rows, starts[1:], strict=False):
+        assert start + int(row[3]) == next_start, row
+    for path in lesson_notebooks()[:5]:
+        stated = re.search(r"teaching (\d+) min, exercises (\d+) min", _opening(path)).groups()
+        number = int(path.name[:2])
+        slot = next(row for row in rows if row[2].startswith(f"Episode {number}:"))
+        assert int(slot[3]) == sum(int(minutes) for minutes in stated), slot
+    assert any("Break" in row[2] for row in rows[:5]) and any("Buffer" in row[2] for row in rows)
+
+
+def _opening(path: Path) -> str:
+    return nbformat.read(path, as_version=4).cells[0].source
+
+
+def _stored_text(path: Path) -> str:
+    """Every text output stored in the notebook at ``path``, one after another."""
+    texts = []
+    for cell in nbformat.read(path, as_version=4).cells:
+        for output in cell.get("outputs", []):
+            texts.append(output.get("text", "") or output.get("data", {}).get("text/plain", ""))
+    return "\n".join(texts)
+
+
+def test_expected_answers_are_the_stored_outputs() -> None:
+    """Each number or id the script gives as an expected answer is in its episode's outputs."""
+    sections = re.split(r"^### Episode (\d): .*$", GUIDE, flags=re.MULTILINE)[1:]
+    assert len(sections) == 2 * 5
+    for number, section in zip(sections[::2], sections[1::2], strict=True):
+        answers = section.split("**Expected answers offline**", 1)[1].split("\n## ", 1)[0]
+        path = next(path for path in lesson_notebooks() if path.name.startswith(f"0{number}"))
+        stored = " ".join(_stored_text(path).split())  # a quote may wrap across lines
+        quoted = [" ".join(text.split()) for text in re.findall(r"`([^`]+)`", answers)
+                  if re.search(r"\d", text)]  # fmt: skip
+        assert len(quoted) >= 5, number
+        missing = [text for text in quoted if text not in stored]
+        assert missing == [], f"episode {number}: not in {path.name}'s outputs"
 
 
 @pytest.fixture(scope="module")
@@ -156,6 +202,29 @@ def test_described_mistakes_behave_as_the_guide_says(client: Client) -> None:
         warnings.simplefilter("always")
         client.search(collections=["sentinel-2-l2a"], max_items=1).get_all_items()
     assert any(issubclass(w.category, DeprecationWarning | FutureWarning) for w in caught)
+
+
+def test_exercise_mistakes_behave_as_the_guide_says(client: Client) -> None:
+    """The mistakes novices made trying the exercises (issue 28), in episodes 4 and 5."""
+    namespace = {"client": client, "collection_id": "sentinel-2-l2a"}
+    _explanation_is_quoted(
+        lambda: client.search("sentinel-2-l2a"), "A search written with a value", namespace
+    )
+    item = next(client.search(ids=["S2B_31UFU_20210818_1_L2A"]).items())
+    scl = rioxarray.open_rasterio(item.assets["scl"].href, overview_level=1)
+    _explanation_is_quoted(lambda: scl.plot.imshow(), "A one-band image", {})
+    _explanation_is_quoted(
+        lambda: rioxarray.open_rasterio(item.assets["visual"].href, overview_level=3),
+        "An overview level the file lacks",
+        {},
+    )
+    episode_5 = NOTEBOOK_FOLDER / "05-clip-compute-save.ipynb"
+    code = [cell.source for cell in nbformat.read(episode_5, as_version=4).cells
+            if cell.cell_type == "code"]  # fmt: skip
+    running = next(source for source in code if "clip_box(**box_utm)" in source)
+    in_episode_5 = {"__session__": str(episode_5), "_ih": ["", running], "Client": Client}
+    _explanation_is_quoted(lambda: eval("Point(4.90, 52.37)", {}), "A library name", in_episode_5)
+    _explanation_is_quoted(lambda: eval("client.search()", {}), "A name the notebook", in_episode_5)
 
 
 def test_described_episode_6_mistakes_behave_as_the_guide_says(client: Client) -> None:

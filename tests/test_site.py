@@ -94,7 +94,8 @@ def test_the_site_has_every_episode_the_guide_the_setup_and_downloads(site: Path
                             "notebooks/03-inspect-metadata.html", "notebooks/04-access-assets.html",
                             "notebooks/05-clip-compute-save.html"]  # fmt: skip
     expected = {"site/index.html", "site/setup.html", "notebooks/00-setup.html",
-                "instructors/guide.html", "search.html", *episodes}  # fmt: skip
+                "instructors/guide.html", "instructors/organising.html", "search.html",
+                *episodes}  # fmt: skip
     assert expected <= set(pages), sorted(expected - set(pages))
     landing = (site / "site" / "index.html").read_text()
     order = [landing.index(f"../{page}") for page in episodes]
@@ -228,3 +229,22 @@ def test_the_landing_page_lists_each_episode_with_its_own_title_and_timing() -> 
     assert rows == expected
     stated = re.search(r"Five episodes take (\d+) h (\d+) min", landing)
     assert stated and 60 * int(stated.group(1)) + int(stated.group(2)) == total
+
+
+def test_optional_parts_are_marked_as_such(site: Path) -> None:
+    """Each episode's depth sits under "Going deeper (optional)", after the core's exercises and
+    before the key points, and an optional exercise says so in its heading."""
+    for path in lesson_notebooks()[:5]:
+        page = (site / "notebooks" / f"{path.stem}.html").read_text()
+        found = re.findall(r"<h[23][^>]*>(.*?)</h[23]>", page, flags=re.S)
+        headings = [re.sub(r"<[^>]+>|#|¶", "", heading).strip() for heading in found]
+        deeper = headings.index("Going deeper (optional)")
+        assert headings.index("Key points") == len(headings) - 2, headings  # then What's next
+        core_exercises = [h for h in headings[:deeper] if h.startswith("Exercise")]
+        assert core_exercises and not any("optional" in h for h in core_exercises), path.name
+        later = headings[deeper + 1 : -2]
+        assert all("optional" in h for h in later if h.startswith("Exercise")), later
+    notebook = nbformat.read(lesson_notebooks()[4], as_version=4)
+    optional_solutions = [cell for cell in notebook.cells if {"optional", "solution"}
+                          <= set(cell.metadata.get("tags", []))]  # fmt: skip
+    assert len(optional_solutions) >= 2, "episode 5's optional exercises have solutions"

@@ -8,7 +8,8 @@
   (tag ``imports``), so learners type along with the instructor what they will reuse.
 
 ``typed_lines``, ``longest_run_without_check`` and ``prose_words`` measure an episode's core
-path (cells tagged ``optional`` are depth and stay apart); the instructor guide reports them.
+path (cells tagged ``optional`` are depth and stay apart), and ``modelled_minutes`` turns them
+into the time it takes (``TIME_MODEL``); the instructor guide reports them.
 
 Cell ids are kept, so a solution can be matched back to its source cell. The editions are
 built, never edited by hand, and not committed (build/ is ignored).
@@ -102,6 +103,10 @@ def is_optional(cell: nbformat.NotebookNode) -> bool:
 def _typed_in(cell: nbformat.NotebookNode) -> int:
     if cell.cell_type != "code" or is_kept(cell) or _is_solution(cell) or is_optional(cell):
         return 0
+    return _code_lines(cell)
+
+
+def _code_lines(cell: nbformat.NotebookNode) -> int:
     return sum(
         1 for line in cell.source.splitlines() if line.strip() and not line.strip().startswith("#")
     )
@@ -141,6 +146,43 @@ def prose_words(notebook: nbformat.NotebookNode) -> int:
         for cell in notebook.cells
         if cell.cell_type == "markdown" and not is_optional(cell)
     )
+
+
+#: Minutes, for novices: a typed line said, typed and explained; a quick check read, thought
+#: about and answered (plus a minute per line of its solution); an exercise takes twice the time
+#: to type its solution, plus its debrief. The instructor guide states this model.
+TIME_MODEL = {"typed line": 1, "check": 2, "exercise debrief": 3}
+
+
+def solution_lines(notebook: nbformat.NotebookNode) -> list[tuple[str, int]]:
+    """Each check and exercise of the core path (its heading) with its solution's code lines."""
+    moments: list[tuple[str, int]] = []
+    for cell in notebook.cells:
+        if is_optional(cell):
+            continue
+        if is_check(cell):
+            heading = next(line for line in cell.source.splitlines()
+                           if line.startswith(CHECK_HEADINGS))  # fmt: skip
+            moments.append((heading, 0))
+        elif _is_solution(cell) and moments:
+            heading, lines = moments[-1]
+            moments[-1] = (heading, lines + _code_lines(cell))
+    return moments
+
+
+def modelled_minutes(notebook: nbformat.NotebookNode) -> tuple[int, int]:
+    """(teaching, exercises): the core path's minutes by ``TIME_MODEL``, each rounded up to 5.
+
+    Teaching holds the typed lines and the quick checks, exercises the exercises.
+    """
+    teaching = typed_lines(notebook) * TIME_MODEL["typed line"]
+    exercises = 0
+    for heading, lines in solution_lines(notebook):
+        if heading.startswith("### Check"):
+            teaching += TIME_MODEL["check"] + lines * TIME_MODEL["typed line"]
+        else:
+            exercises += 2 * lines * TIME_MODEL["typed line"] + TIME_MODEL["exercise debrief"]
+    return -(-teaching // 5) * 5, -(-exercises // 5) * 5
 
 
 EDITIONS = {"learner": learner_edition, "live-coding": live_coding_edition}
