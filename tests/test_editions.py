@@ -12,8 +12,11 @@ from typing import Any
 
 import nbformat
 import pytest
+from lesson_testing import COLLECTION_1
 from pystac import ItemCollection
+from pystac_client import Client
 
+from helpers.places import AMSTERDAM, SEARCH_BUFFER
 from tools.build_editions import (
     SOLUTION_PROMPT,
     fill_solutions,
@@ -232,16 +235,49 @@ def test_filled_learner_edition_reproduces_the_source_outputs(
     assert _text_outputs(lesson_run[name[:2]]) == _text_outputs(SOURCES[name])
 
 
+def _run_episodes_2_to_5(editions: Path, folder: Path, env: dict[str, str]) -> None:
+    """Run episodes 2-5 of the learner edition as built (every exercise empty) in ``folder``."""
+    printed = ""
+    for name in ("02-search-items", "03-inspect-metadata", "04-access-assets",
+                 "05-clip-compute-save"):  # fmt: skip
+        printed += printed_text(execute(editions / "learner" / f"{name}.ipynb", folder, env))
+    assert "repeating episode 2's search" not in printed, "episode 2 saved the wrong scenes"
+
+
 def test_learner_edition_runs_with_every_exercise_left_empty(
     editions: Path, tmp_path: Path, api_url: str, lesson_run: dict[str, Any]
 ) -> None:
     """A learner who skips every exercise still saves, and goes on from, the lesson's scenes."""
     env = {"STAC_API_URL": api_url, "IPYTHONDIR": os.environ["IPYTHONDIR"]}
-    printed = ""
-    for name in ("02-search-items", "03-inspect-metadata", "04-access-assets",
-                 "05-clip-compute-save"):  # fmt: skip
-        printed += printed_text(execute(editions / "learner" / f"{name}.ipynb", tmp_path, env))
-    assert "repeating episode 2's search" not in printed, "episode 2 saved the wrong scenes"
+    _run_episodes_2_to_5(editions, tmp_path, env)
     saved = ItemCollection.from_file(str(tmp_path / "search_results.json"))
     expected = ItemCollection.from_file(str(lesson_run["folder"] / "search_results.json"))
     assert [item.id for item in saved] == [item.id for item in expected]
+
+
+def test_learner_edition_with_every_exercise_left_empty_on_collection_1(
+    editions: Path, tmp_path: Path, api_url: str
+) -> None:
+    """Episode 1 invites learners to switch: the empty edition saves Collection 1's scenes too.
+
+    The scenes expected are found here with pystac-client alone: episode 2's search (2021, under
+    5 % cloud, 0.05 degrees around Amsterdam), the items with a red band.
+    Collection 1 holds each acquisition once, so nothing else is removed.
+    """
+    env = {"STAC_API_URL": api_url, "STAC_COLLECTION": COLLECTION_1,
+           "IPYTHONDIR": os.environ["IPYTHONDIR"]}  # fmt: skip
+    _run_episodes_2_to_5(editions, tmp_path, env)
+    (longitude, latitude), buffer = AMSTERDAM, SEARCH_BUFFER
+    found = Client.open(api_url).search(
+        collections=[COLLECTION_1], datetime="2021", query={"eo:cloud_cover": {"lt": 5}},
+        bbox=[longitude - buffer, latitude - buffer, longitude + buffer, latitude + buffer],
+    ).item_collection()  # fmt: skip
+    with_red = [item for item in found if "red" in item.assets]
+    acquisitions = {(item.properties["grid:code"], item.datetime) for item in with_red}
+    assert len(acquisitions) == len(with_red) >= 5
+    saved = ItemCollection.from_file(str(tmp_path / "search_results.json"))
+    assert sorted(item.id for item in saved) == sorted(item.id for item in with_red)
+    dates = [item.datetime for item in saved]
+    assert dates == sorted(dates, reverse=True), "newest first"
+    assert all(item.collection_id == COLLECTION_1 for item in saved)
+    assert (tmp_path / "ndvi_amsterdam.tif").is_file()
