@@ -2,6 +2,7 @@
 #   make lab    set up what learners need, then start JupyterLab with the offline Earth Search
 #               on the learner's workspace (workspace/: the learner edition, never overwritten)
 #   make lab-reset       a fresh workspace; the old one is kept, renamed workspace-old-<time>
+#   make lab-instructor  the same server, JupyterLab on the live-coding edition (workspace-live-coding/)
 #   make test   set up everything, then run lint, types and the whole test suite (what CI runs)
 #   make lock            move uv.lock to the newest versions pyproject.toml allows (maintainers)
 #   make test-latest     run the suite with the newest versions allowed, in .venv-latest
@@ -23,7 +24,7 @@ PROJECT_FILES := pyproject.toml earth-search-offline/pyproject.toml uv.lock
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup setup-all lab lab-reset test lint types format catalog serve serve-room notebooks editions site bench test-live kit lab-kit \
+.PHONY: setup setup-all lab lab-instructor lab-reset test lint types format catalog serve serve-room notebooks editions site bench test-live kit lab-kit \
 	lock test-latest bench-setup clean
 
 # The environment is exactly uv.lock: the versions CI tested. uv comes from the environment once
@@ -96,6 +97,11 @@ LAB_ARGS ?=
 # ROOM=http://ADDRESS:8765/v1 uses the instructor's room server instead of starting one here.
 lab: setup
 	$(BIN)/python -m helpers.lab start $(if $(ROOM),--room-url $(ROOM)) $(LAB_ARGS)
+
+# The instructor's: the live-coding edition (code cells empty but the pre-filled ones), to type into
+# on the projector; its own folder, never overwritten either.
+lab-instructor: setup
+	$(BIN)/python -m helpers.lab start --edition live-coding $(if $(ROOM),--room-url $(ROOM)) $(LAB_ARGS)
 
 # Stop `make lab` first. The old workspace is renamed, never deleted.
 lab-reset: setup

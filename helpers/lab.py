@@ -1,12 +1,14 @@
 """Start the lesson: the offline Earth Search with the lesson's catalog, then JupyterLab using it.
 
     python -m helpers.lab [start] [--catalog DIR] [--port 8765] [--room-url URL] [-- jupyter args]
+    python -m helpers.lab start --edition live-coding    the instructor's workspace
     python -m helpers.lab reset                 a fresh workspace; the old one kept, renamed
     python -m helpers.lab catalog [--force]     the lesson's catalog, with episodes 4-5's scene
     python -m helpers.lab kit --output DIR      the lesson's imagery from the live Earth Search
 
-``make lab``, ``make lab-reset``, ``make catalog`` and ``make kit`` run these. JupyterLab opens
-the learner's workspace, gets ``STAC_API_URL`` and stops when this command stops, however.
+``make lab``, ``make lab-instructor``, ``make lab-reset``, ``make catalog`` and ``make kit`` run
+these. JupyterLab opens the learner's workspace (the instructor's: the live-coding edition, in
+``workspace-live-coding/``), gets ``STAC_API_URL`` and stops when this command stops, however.
 """
 
 from __future__ import annotations
@@ -52,6 +54,9 @@ KIT_QUERY = ["eo:cloud_cover<20"]
 KIT_ASSETS = ("red", "nir", "scl", "visual")
 #: The learner's own copy of the lesson, JupyterLab's root (git ignores it): $LESSON_WORKSPACE.
 WORKSPACE = Path(os.environ.get("LESSON_WORKSPACE") or REPOSITORY / "workspace").resolve()
+#: The instructor's: the live-coding edition, typed into on the projector.
+LIVE_CODING_WORKSPACE = REPOSITORY / "workspace-live-coding"
+EDITIONS = ("learner", "live-coding")
 #: JupyterLab's defaults (overrides.json): no prompt about Jupyter's news, no update check.
 LAB_OVERRIDES = {"@jupyterlab/apputils-extension:notification":
                  {"fetchNews": "false", "checkForUpdates": False}}  # fmt: skip
@@ -70,8 +75,8 @@ def prepare_catalog(folder: Path | None = None, force: bool = False) -> Path:
     return ensure_catalog(folder or catalog_folder(), force=force, warm_up=LESSON_WARM_UP)
 
 
-def prepare_workspace(workspace: Path = WORKSPACE) -> list[str]:
-    """Add to ``workspace/notebooks`` the learner edition of the notebooks it lacks, by name."""
+def prepare_workspace(workspace: Path = WORKSPACE, edition: str = "learner") -> list[str]:
+    """Add to ``workspace/notebooks`` the ``edition`` of the notebooks it lacks, by name."""
     folder = workspace / "notebooks"
     sources = sorted((REPOSITORY / "notebooks").glob("[0-9][0-9]-*.ipynb"))  # 00-setup, episodes
     missing = [path.name for path in sources if not (folder / path.name).exists()]
@@ -83,7 +88,7 @@ def prepare_workspace(workspace: Path = WORKSPACE) -> list[str]:
             folder.mkdir(parents=True, exist_ok=True)
             for name in missing:
                 with open(folder / name, "xb") as added:  # "x": never over a learner's file
-                    added.write(Path(editions, "learner", name).read_bytes())
+                    added.write(Path(editions, edition, name).read_bytes())
         print(f"Added to your workspace {folder}: {', '.join(missing)}.", flush=True)
     return missing
 
@@ -160,7 +165,10 @@ def run_until_stopped(command: list[str], env: dict[str, str]) -> int:
                 child.kill()
 
 
-def start(catalog: Path | None, port: int, lab_args: list[str], room_url: str | None) -> int:
+def start(
+    catalog: Path | None, port: int, lab_args: list[str], room_url: str | None,
+    edition: str = "learner",
+) -> int:  # fmt: skip
     """Serve the catalog (or use the room's server) and run JupyterLab on the workspace."""
     from earth_search_offline.serving import bind_socket, serve
 
@@ -180,7 +188,9 @@ def start(catalog: Path | None, port: int, lab_args: list[str], room_url: str | 
             target=serve, args=(folder, sock), kwargs={"quiet": True}, daemon=True,
             name="offline-server",
         )  # fmt: skip
-    command = lab_command(WORKSPACE, lab_args, "00-setup.ipynb" in prepare_workspace(WORKSPACE))
+    workspace = WORKSPACE if edition == "learner" else LIVE_CODING_WORKSPACE
+    first_start = "00-setup.ipynb" in prepare_workspace(workspace, edition)
+    command = lab_command(workspace, lab_args, first_start)
     print(f"STAC_API_URL={api_url} is set for the notebooks. Stop with Ctrl+C.", flush=True)
     if server is not None:
         server.start()
@@ -219,6 +229,10 @@ def main(argv: list[str] | None = None) -> int:
         help="use the room's server at this address (`make serve-room` on the instructor's "
         "computer) instead of starting one here",
     )  # fmt: skip
+    start_parser.add_argument(
+        "--edition", choices=EDITIONS, default="learner",
+        help=f"live-coding: the instructor's workspace, {LIVE_CODING_WORKSPACE.name}/",
+    )  # fmt: skip
     start_parser.add_argument("lab_args", nargs=argparse.REMAINDER, help="for jupyter lab")
     commands.add_parser("reset", help=f"a fresh {WORKSPACE}; the old one kept, renamed")
     catalog_parser = commands.add_parser("catalog", help="generate the lesson's catalog")
@@ -239,7 +253,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "reset":
             return reset_workspace()
         lab_args = [arg for arg in args.lab_args if arg != "--"]
-        return start(args.catalog, args.port, lab_args, args.room_url)
+        return start(args.catalog, args.port, lab_args, args.room_url, args.edition)
     except (LessonError, OfflineEarthSearchError, subprocess.CalledProcessError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -25,7 +25,7 @@ from jupyterlab.labapp import LabApp
 from jupyterlab_server.settings_utils import get_settings
 
 from helpers.lab import lab_command, prepare_workspace, reset_workspace
-from tools.build_editions import learner_edition
+from tools.build_editions import learner_edition, live_coding_edition
 from tools.notebooks import SETUP_NOTEBOOK, lesson_notebooks
 
 REPOSITORY = Path(__file__).resolve().parents[1]
@@ -71,6 +71,17 @@ def test_the_workspace_holds_the_learner_edition(built: Path, source: Path) -> N
     for cell in original.cells:
         if "solution" in cell.metadata.get("tags", []):
             assert cell.source.strip() not in _code(copy), f"a solution of {source.name}"
+
+
+def test_the_instructors_workspace_holds_the_live_coding_edition(tmp_path: Path) -> None:
+    workspace = tmp_path / "workspace-live-coding"
+    assert prepare_workspace(workspace, "live-coding") == [path.name for path in SOURCES]
+    for source in SOURCES:
+        copy = nbformat.read(workspace / "notebooks" / source.name, as_version=4)
+        assert copy == live_coding_edition(nbformat.read(source, as_version=4))
+    episode_5 = nbformat.read(workspace / "notebooks" / SOURCES[5].name, as_version=4)
+    assert "clip_box(**box_utm)" not in _code(episode_5), "the code the instructor types"
+    assert "def to_reflectance" in _code(episode_5), "pre-filled cells stay"
 
 
 def _edit(notebook: Path) -> bytes:
