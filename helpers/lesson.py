@@ -17,8 +17,11 @@ from pathlib import Path
 from typing import Any
 
 import pystac_client.client
+from earth_search_offline.earth_search import LIVE_API_URL
 
 from . import friendly, gdal
+from .errors import LessonError
+from .live_check import freshness, read_live_check
 from .network import CONNECT_TIMEOUT, READ_TIMEOUT, RetryingStacApiIO, retry_policy
 
 #: matplotlib settings for maps in metres: 5,804,000 printed whole, not as 5.804 with 1e6 above.
@@ -40,7 +43,8 @@ class PatientStacApiIO(RetryingStacApiIO):
 
 def setup(api_url: str, collection_id: str) -> None:
     """Turn on the lesson's conveniences for this Python session (safe to call twice), and say
-    which API and collection the episode uses."""
+    which API and collection the episode uses (on the live Earth Search, also when the lesson
+    was last checked against it)."""
     friendly.install()
     gdal.configure()
     pystac_client.client.StacApiIO = PatientStacApiIO  # type: ignore[misc,assignment]
@@ -49,3 +53,8 @@ def setup(api_url: str, collection_id: str) -> None:
     else:  # not imported yet (and the setup stays light): a learner's own MATPLOTLIBRC wins
         os.environ.setdefault("MATPLOTLIBRC", str(MATPLOTLIBRC))
     print("STAC API:", api_url, "| collection:", collection_id)
+    if api_url.rstrip("/") == LIVE_API_URL.rstrip("/"):
+        try:
+            print(freshness(read_live_check()))
+        except LessonError as error:
+            print(error)

@@ -4,7 +4,8 @@
 
 Checks the Python version, the installed libraries (and GDAL), the offline catalog, the STAC
 API in ``STAC_API_URL``, the live Earth Search, and that GDAL can read a Cloud Optimized
-GeoTIFF over HTTP. Exit code 0 when the lesson can run, 1 otherwise.
+GeoTIFF over HTTP; says when the lesson was last checked against the live Earth Search. Exit
+code 0 when the lesson can run, 1 otherwise.
 """
 
 from __future__ import annotations
@@ -24,7 +25,9 @@ from earth_search_offline.settings import DEFAULT_API_URL
 from packaging.requirements import Requirement
 
 from . import gdal
+from .errors import LessonError
 from .lab import catalog_folder
+from .live_check import freshness, read_live_check
 
 #: The lesson and the offline Earth Search it depends on: their requirements are checked.
 DISTRIBUTIONS = ("access-satellite-imagery-lesson", "earth-search-offline")
@@ -113,6 +116,14 @@ def _live_api() -> tuple[Check, str | None]:
     return Check("Live Earth Search", True, f"{LIVE_URL} answers"), LIVE_URL
 
 
+def _last_live_check() -> Check:
+    """Information only: an old record is the maintainers' to renew, not the learner's to fix."""
+    try:
+        return Check("Last live check", None, freshness(read_live_check()))
+    except LessonError as error:
+        return Check("Last live check", None, str(error))
+
+
 def _cog_over_http(api_url: str | None) -> Check:
     if api_url is None:
         return Check("Read a COG over HTTP", False, f"no STAC API reachable: {OFFLINE_HINT}")
@@ -144,6 +155,7 @@ def run_checks() -> list[Check]:
     checks: list[Callable[[], Check]] = [_python, _libraries, _offline_catalog]
     results = [check() for check in checks] + [configured, live]
     results.append(_cog_over_http(configured_url or live_url))
+    results.append(_last_live_check())
     return results
 
 

@@ -27,7 +27,8 @@ DOCS = [README, REPOSITORY / "CONTRIBUTING.md", *sorted((REPOSITORY / "docs").gl
 README_MAX_LINES = 150
 #: Made by the lesson's commands or by the notebooks (named in the pages, never committed).
 GENERATED = ("notebooks/search_results.json", "data/", ".venv/", "build/", "test-artifacts/",
-             "workspace-live-coding/", "mirror-manifest.json")  # fmt: skip
+             "workspace-live-coding/", "mirror-manifest.json",
+             "helpers/live_check.json")  # fmt: skip
 #: Packages whose dotted names (``helpers.friendly.install``) must resolve to a module or object.
 OUR_PACKAGES = ("helpers", "earth_search_offline", "tools", "benchmarks")
 #: Where the stand-in lived before issue 26: named only in the troubleshooting page's table of

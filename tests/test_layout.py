@@ -42,8 +42,10 @@ LAYOUT_ROOTS = ("helpers/", "earth-search-offline/src/earth_search_offline/", "t
 #: cell is 8 lines) and the friendly errors cover the mistakes novices made in the exercises
 #: (search with a positional argument, imshow of one band, an overview level the file lacks,
 #: names never imported, and names the running notebook never makes, read from its cells).
-#: helpers/ then holds 1,905 lines: about 45 of headroom.
-HELPERS_MAX_LINES = 1950
+#: helpers/ then holds 1,905 lines. Raised again for issue 29: the setup check and the lesson
+#: setup (on the live API) say when the lesson was last checked live (helpers/live_check.py), and
+#: `make lab-instructor` opens the live-coding edition: 2,030 lines, about 50 of headroom.
+HELPERS_MAX_LINES = 2080
 
 
 def _loaded_after(code: str) -> list[str]:

@@ -10,6 +10,7 @@ A and AA. Screenshots and the audit's counts go to test-artifacts/site/.
 from __future__ import annotations
 
 import functools
+import html
 import http.server
 import json
 import re
@@ -24,6 +25,7 @@ import yaml
 from lesson_testing import CHROMIUM, CHROMIUM_ARGS
 from playwright.sync_api import Page, sync_playwright
 
+from helpers.live_check import freshness, read_live_check
 from tools.notebooks import lesson_notebooks
 
 REPOSITORY = Path(__file__).resolve().parents[1]
@@ -248,3 +250,26 @@ def test_optional_parts_are_marked_as_such(site: Path) -> None:
     optional_solutions = [cell for cell in notebook.cells if {"optional", "solution"}
                           <= set(cell.metadata.get("tags", []))]  # fmt: skip
     assert len(optional_solutions) >= 2, "episode 5's optional exercises have solutions"
+
+
+def test_pages_say_when_the_lesson_was_last_checked_live(site: Path) -> None:
+    """The committed record (helpers/live_check.json, or none), under each page's title."""
+    said = freshness(read_live_check()).split(" (")[0]  # its date, not the build's day
+    pages = ["site/index.html", *(f"notebooks/{path.stem}.html" for path in lesson_notebooks())]
+    for page in pages:
+        text = (site / page).read_text()
+        title_end = text.index("</h1>", text.index('<article class="bd-article">'))
+        assert text[title_end:].startswith('</h1><div class="admonition'), page
+        assert html.escape(said) in text[title_end : title_end + 600], page
+
+
+def test_each_page_shows_one_search(site_url: str, browser_page: Page) -> None:
+    """Wide, the theme's field in the top bar; narrow, its icon: never also the sidebar's."""
+    visible = (".search-button__button, input[type=search]", "els => els.filter("
+               "e => e.offsetParent !== null && e.getClientRects().length).length")  # fmt: skip
+    for width in (1400, 800, 400):
+        browser_page.set_viewport_size({"width": width, "height": 900})
+        for page in ("site/index.html", "notebooks/05-clip-compute-save.html"):
+            browser_page.goto(f"{site_url}/{page}", wait_until="networkidle")
+            assert browser_page.eval_on_selector_all(*visible) == 1, (width, page)
+    browser_page.set_viewport_size({"width": 1200, "height": 900})

