@@ -7,8 +7,11 @@ Each is tested with a fresh record, an old one (more than 30 days), a failed one
 from __future__ import annotations
 
 import datetime as dt
+import os
+import sys
 from pathlib import Path
 
+import pystac_client.client
 import pytest
 from earth_search_offline.earth_search import LIVE_API_URL
 
@@ -92,7 +95,12 @@ def test_the_setup_check_shows_the_record(record: Path) -> None:
 def test_the_lesson_setup_shows_it_on_the_live_api_only(
     record: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(lesson.friendly, "install", lambda: False)  # no IPython here
+    # Only what is printed is tested: the setup's session-wide changes are undone afterwards.
+    monkeypatch.setattr(lesson.friendly, "install", lambda: False)
+    monkeypatch.setattr(lesson.gdal, "configure", lambda: None)
+    monkeypatch.setattr(pystac_client.client, "StacApiIO", pystac_client.client.StacApiIO)
+    monkeypatch.setenv("MATPLOTLIBRC", os.environ.get("MATPLOTLIBRC", ""))
+    monkeypatch.delitem(sys.modules, "matplotlib", raising=False)  # its rcParams untouched
     write_live_check(_check(45), record)
     lesson.setup(LIVE_API_URL, "sentinel-2-l2a")
     printed = capsys.readouterr().out.splitlines()
