@@ -20,8 +20,7 @@ import pystac_client.client
 from earth_search_offline.earth_search import LIVE_API_URL
 
 from . import friendly, gdal
-from .errors import LessonError
-from .live_check import freshness, read_live_check
+from .live_check import current_freshness
 from .network import CONNECT_TIMEOUT, READ_TIMEOUT, RetryingStacApiIO, retry_policy
 
 #: matplotlib settings for maps in metres: 5,804,000 printed whole, not as 5.804 with 1e6 above.
@@ -54,7 +53,4 @@ def setup(api_url: str, collection_id: str) -> None:
         os.environ.setdefault("MATPLOTLIBRC", str(MATPLOTLIBRC))
     print("STAC API:", api_url, "| collection:", collection_id)
     if api_url.rstrip("/") == LIVE_API_URL.rstrip("/"):
-        try:
-            print(freshness(read_live_check()))
-        except LessonError as error:
-            print(error)
+        print(current_freshness())

@@ -88,3 +88,11 @@ def freshness(check: LiveCheck | None, today: dt.date | None = None) -> str:
         )
     days = "today" if age <= 0 else f"{age} day{'s' if age != 1 else ''} ago"
     return f"{when} ({days}): {outcome}."
+
+
+def current_freshness(today: dt.date | None = None) -> str:
+    """``freshness`` of the record in ``RECORD``, or what is wrong with that record."""
+    try:
+        return freshness(read_live_check(), today)
+    except LessonError as error:
+        return str(error)

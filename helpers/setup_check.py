@@ -25,9 +25,8 @@ from earth_search_offline.settings import DEFAULT_API_URL
 from packaging.requirements import Requirement
 
 from . import gdal
-from .errors import LessonError
 from .lab import catalog_folder
-from .live_check import freshness, read_live_check
+from .live_check import current_freshness
 
 #: The lesson and the offline Earth Search it depends on: their requirements are checked.
 DISTRIBUTIONS = ("access-satellite-imagery-lesson", "earth-search-offline")
@@ -118,10 +117,7 @@ def _live_api() -> tuple[Check, str | None]:
 
 def _last_live_check() -> Check:
     """Information only: an old record is the maintainers' to renew, not the learner's to fix."""
-    try:
-        return Check("Last live check", None, freshness(read_live_check()))
-    except LessonError as error:
-        return Check("Last live check", None, str(error))
+    return Check("Last live check", None, current_freshness())
 
 
 def _cog_over_http(api_url: str | None) -> Check:

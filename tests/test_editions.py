@@ -139,7 +139,7 @@ def test_core_counters_leave_optional_parts_and_solutions_apart() -> None:
         _cell("md", "# Title\n\nFive words of text here."),  # 7 words
         _cell("code", "a = 1\nb = 2\n\n# a comment\nc = 3"),  # 3 typed
         _cell("code", "# Pre-filled check\nprint(a)", "prefilled"),  # kept: 0
-        _cell("md", "Some text.\n\n### Check: predict\n\nWhat is c?"),  # 8 words, a check
+        _cell("md", "### Check: predict\n\nWhat is c? Some text."),  # 8 words, a check
         _cell("code", "print(c)", "solution"),  # learners write it: 0
         _cell("code", "d = 4\ne = 5"),  # 2 typed
         _cell("md", "## Going deeper\n\n### Exercise: more", "optional"),  # no check, no words
@@ -148,6 +148,9 @@ def test_core_counters_leave_optional_parts_and_solutions_apart() -> None:
     ]
     assert typed_lines(notebook) == 3 + 2 + 1
     assert longest_run_without_check(notebook) == 3  # 2 + 1 after the check, 3 before it
+    notebook.cells[3].source = "Some text.\n\n### Check: predict\n\nWhat is c?"  # not its cell's
+    assert longest_run_without_check(notebook) == 6  # opening line: not counted as a check
+    notebook.cells[3].source = "### Check: predict\n\nWhat is c? Some text."
     assert prose_words(notebook) == 7 + 8
     # 6 typed, a check (2 minutes) with 1 line: 9, to 10; no core exercise: 0
     assert modelled_minutes(notebook) == (10, 0)
@@ -176,6 +179,17 @@ def test_each_episode_states_the_time_its_model_gives(name: str) -> None:
     stated = re.search(r"teaching (\d+) min, exercises (\d+) min", SOURCES[name].cells[0].source)
     assert stated, name
     assert tuple(int(minutes) for minutes in stated.groups()) == modelled_minutes(SOURCES[name])
+
+
+@pytest.mark.parametrize("name", CORE)
+def test_every_check_and_exercise_heading_opens_its_cell(name: str) -> None:
+    """Counted as a check only there: a heading further down a cell would go uncounted."""
+    for cell in SOURCES[name].cells:
+        if cell.cell_type != "markdown":
+            continue
+        later = [line for line in cell.source.strip().splitlines()[1:]
+                 if line.startswith(("### Check", "### Exercise"))]  # fmt: skip
+        assert later == [], f"{name}: {later}"
 
 
 def test_every_cell_of_a_going_deeper_part_is_optional() -> None:

@@ -21,7 +21,7 @@ from helpers.friendly import explain
 from helpers.network import retrying_io
 from helpers.places import AMSTERDAM, CLIP_BOX_KWARGS, DATACUBE_BBOX, swapped
 from tools.build_editions import longest_run_without_check, prose_words, typed_lines
-from tools.notebooks import NOTEBOOK_FOLDER, SETUP_NOTEBOOK, lesson_notebooks
+from tools.notebooks import NOTEBOOK_FOLDER, SETUP_NOTEBOOK, lesson_notebooks, printed_text
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 GUIDE = (REPOSITORY / "instructors" / "guide.md").read_text()
@@ -124,15 +124,6 @@ def _opening(path: Path) -> str:
     return nbformat.read(path, as_version=4).cells[0].source
 
 
-def _stored_text(path: Path) -> str:
-    """Every text output stored in the notebook at ``path``, one after another."""
-    texts = []
-    for cell in nbformat.read(path, as_version=4).cells:
-        for output in cell.get("outputs", []):
-            texts.append(output.get("text", "") or output.get("data", {}).get("text/plain", ""))
-    return "\n".join(texts)
-
-
 def test_expected_answers_are_the_stored_outputs() -> None:
     """Each number or id the script gives as an expected answer is in its episode's outputs."""
     sections = re.split(r"^### Episode (\d): .*$", GUIDE, flags=re.MULTILINE)[1:]
@@ -140,7 +131,8 @@ def test_expected_answers_are_the_stored_outputs() -> None:
     for number, section in zip(sections[::2], sections[1::2], strict=True):
         answers = section.split("**Expected answers offline**", 1)[1].split("\n## ", 1)[0]
         path = next(path for path in lesson_notebooks() if path.name.startswith(f"0{number}"))
-        stored = " ".join(_stored_text(path).split())  # a quote may wrap across lines
+        printed = printed_text(nbformat.read(path, as_version=4))
+        stored = " ".join(printed.split())  # a quote may wrap across lines
         quoted = [" ".join(text.split()) for text in re.findall(r"`([^`]+)`", answers)
                   if re.search(r"\d", text)]  # fmt: skip
         assert len(quoted) >= 5, number

@@ -120,11 +120,12 @@ def typed_lines(notebook: nbformat.NotebookNode) -> int:
 
 
 def is_check(cell: nbformat.NotebookNode) -> bool:
-    """Whether ``cell`` opens an exercise or a quick check of the core path."""
+    """Whether ``cell`` opens an exercise or a quick check of the core path: a markdown cell whose
+    first line is its heading (a heading further down a cell is not counted)."""
     return (
         cell.cell_type == "markdown"
         and not is_optional(cell)
-        and any(line.startswith(CHECK_HEADINGS) for line in cell.source.splitlines())
+        and cell.source.lstrip().startswith(CHECK_HEADINGS)
     )
 
 
@@ -161,9 +162,7 @@ def solution_lines(notebook: nbformat.NotebookNode) -> list[tuple[str, int]]:
         if is_optional(cell):
             continue
         if is_check(cell):
-            heading = next(line for line in cell.source.splitlines()
-                           if line.startswith(CHECK_HEADINGS))  # fmt: skip
-            moments.append((heading, 0))
+            moments.append((cell.source.lstrip().splitlines()[0], 0))
         elif _is_solution(cell) and moments:
             heading, lines = moments[-1]
             moments[-1] = (heading, lines + _code_lines(cell))
